@@ -1,0 +1,25 @@
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_inbox_requires_login(client: Client) -> None:
+    response = client.get("/work/")
+    assert response.status_code == 302
+    assert "/work/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_inbox_shows_officer_unit(officer_client: Client) -> None:
+    response = officer_client.get("/work/")
+    assert response.status_code == 200
+    assert "劝业场派出所" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_portal_home_in_chinese_by_default(client: Client, unit_tree: dict) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="zh-CN"' in html
+    assert "天津市公安局" in html
