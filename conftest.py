@@ -16,15 +16,23 @@ from onestop.accounts.tests.factories import UnitFactory, staff_user
 def unit_tree(db: None) -> dict[str, Unit]:
     """bureau → sub-bureau → two stations, plus a second sub-bureau with one station."""
     bureau = UnitFactory(code="TJ", name="天津市公安局", kind=UnitKind.BUREAU, region_code="120000")
-    heping = UnitFactory(code="TJ-HP", name="和平分局", kind=UnitKind.SUB_BUREAU,
-                         region_code="120101", parent=bureau)
+    heping = UnitFactory(
+        code="TJ-HP", name="和平分局", kind=UnitKind.SUB_BUREAU, region_code="120101", parent=bureau
+    )
     s1 = UnitFactory(code="TJ-HP-1", name="劝业场派出所", parent=heping)
     s2 = UnitFactory(code="TJ-HP-2", name="小白楼派出所", parent=heping)
-    hexi = UnitFactory(code="TJ-HX", name="河西分局", kind=UnitKind.SUB_BUREAU,
-                       region_code="120103", parent=bureau)
+    hexi = UnitFactory(
+        code="TJ-HX", name="河西分局", kind=UnitKind.SUB_BUREAU, region_code="120103", parent=bureau
+    )
     s3 = UnitFactory(code="TJ-HX-1", name="友谊路派出所", region_code="120103", parent=hexi)
-    return {"bureau": bureau, "heping": heping, "station1": s1, "station2": s2, "hexi": hexi,
-            "station3": s3}
+    return {
+        "bureau": bureau,
+        "heping": heping,
+        "station1": s1,
+        "station2": s2,
+        "hexi": hexi,
+        "station3": s3,
+    }
 
 
 def login_verified(client: Client, user: User) -> Client:
@@ -41,3 +49,11 @@ def login_verified(client: Client, user: User) -> Client:
 @pytest.fixture
 def officer_client(unit_tree: dict[str, Unit], client: Client) -> Client:
     return login_verified(client, staff_user(unit=unit_tree["station1"]))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_workday_calendar() -> None:
+    """Tests that write calendar rows directly must not see another test's cached calendar."""
+    from onestop.core.workdays import calendar_invalidate
+
+    calendar_invalidate()

@@ -1,4 +1,9 @@
-"""Idle timeout: staff sessions end after STAFF_IDLE_TIMEOUT_MINUTES without a request."""
+"""Idle timeout: sessions end after a number of minutes without a request.
+
+Staff sessions end after ``STAFF_IDLE_TIMEOUT_MINUTES``, public ones after
+``PUBLIC_IDLE_TIMEOUT_MINUTES`` (0 disables). The user is logged out on their next request and
+the login page tells them why.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,17 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "_onestop_last_seen"
+NOTICE_KEY = "_onestop_idle_logout"
+
+
+def pop_idle_logout_notice(request: HttpRequest) -> str:
+    """The message to show on a login page if the previous session ended by idle timeout."""
+    if request.session.pop(NOTICE_KEY, False):
+        return _("您已长时间未操作，为保护账户安全已自动退出，请重新登录。")
+    return ""
 
 
 class IdleTimeoutMiddleware:
@@ -26,9 +40,11 @@ class IdleTimeoutMiddleware:
             )
             now = time.time()
             last_seen = request.session.get(SESSION_KEY)
-            if last_seen is not None and now - float(last_seen) > minutes * 60:
+            if minutes and last_seen is not None and now - float(last_seen) > minutes * 60:
                 logout(request)
                 request.idle_timed_out = True  # type: ignore[attr-defined]
+                # logout() flushed the session; this flag lives in the new, anonymous one.
+                request.session[NOTICE_KEY] = True
             else:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

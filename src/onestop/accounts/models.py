@@ -31,12 +31,18 @@ class Unit(models.Model):
     """
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(_("层级路径"), max_length=255, unique=True, editable=False)
     code = models.CharField(
-        _("单位代码"), max_length=32, unique=True,
+        _("单位代码"),
+        max_length=32,
+        unique=True,
         validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("单位代码只能包含字母、数字和 _ . -"))],
     )
     name = models.CharField(_("名称"), max_length=100)
@@ -46,12 +52,16 @@ class Unit(models.Model):
         _("行政区划代码"), max_length=6, validators=[region_code_validator]
     )
     office_hours = models.CharField(
-        _("办公时间"), max_length=100, default="09:00-12:00,13:30-17:30",
+        _("办公时间"),
+        max_length=100,
+        default="09:00-12:00,13:30-17:30",
         help_text=_("以逗号分隔的时段，例如 09:00-12:00,13:30-17:30（北京时间）"),
-        validators=[RegexValidator(
-            r"^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$",
-            _("办公时间格式应为 HH:MM-HH:MM，多个时段以逗号分隔。"),
-        )],
+        validators=[
+            RegexValidator(
+                r"^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$",
+                _("办公时间格式应为 HH:MM-HH:MM，多个时段以逗号分隔。"),
+            )
+        ],
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
@@ -80,10 +90,15 @@ class User(AbstractUser):
     """Every login: staff (officers, with a unit) and the public (persons acting for themselves
     or for enterprises)."""
 
-    kind = models.CharField(_("用户类型"), max_length=10, choices=UserKind.choices,
-                            default=UserKind.PUBLIC)
+    kind = models.CharField(
+        _("用户类型"), max_length=10, choices=UserKind.choices, default=UserKind.PUBLIC
+    )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     police_number = models.CharField(_("警号"), max_length=20, blank=True)
@@ -118,11 +133,16 @@ class User(AbstractUser):
 class Person(TimeStampedModel):
     """A natural person's real-name identity (实名认证) attached to a public user."""
 
-    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE,
-                                related_name="person")
+    user = models.OneToOneField(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="person"
+    )
     name = models.CharField(_("姓名"), max_length=100)
-    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdDocumentType.choices,
-                               default=IdDocumentType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("证件类型"),
+        max_length=20,
+        choices=IdDocumentType.choices,
+        default=IdDocumentType.RESIDENT_ID,
+    )
     id_number = EncryptedTextField(_("证件号码"))
     id_number_hash = LookupHashField(unique=True)
     mobile = EncryptedTextField(_("手机号码"))
@@ -152,8 +172,9 @@ class Enterprise(TimeStampedModel):
     legal_representative_name = models.CharField(_("法定代表人"), max_length=100)
     legal_representative_id = EncryptedTextField(_("法定代表人证件号码"))
     legal_representative_id_hash = LookupHashField()
-    region_code = models.CharField(_("登记地行政区划"), max_length=6, blank=True,
-                                   validators=[region_code_validator])
+    region_code = models.CharField(
+        _("登记地行政区划"), max_length=6, blank=True, validators=[region_code_validator]
+    )
     address = models.CharField(_("住所"), max_length=200, blank=True)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
 
@@ -168,14 +189,23 @@ class Enterprise(TimeStampedModel):
 class EnterpriseMembership(TimeStampedModel):
     """A person acting for an enterprise: its legal representative or an authorised agent."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE,
-                                   related_name="memberships")
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE,
-                               related_name="enterprise_memberships")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="enterprise_memberships",
+    )
     role = models.CharField(_("身份"), max_length=20, choices=EnterpriseRole.choices)
     authorised_until = models.DateField(_("授权截止日期"), null=True, blank=True)
     authorised_by = models.ForeignKey(
-        Person, verbose_name=_("授权人"), null=True, blank=True, on_delete=models.SET_NULL,
+        Person,
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -184,7 +214,9 @@ class EnterpriseMembership(TimeStampedModel):
         verbose_name = _("企业经办关系")
         verbose_name_plural = _("企业经办关系")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "person"], name="one_membership_per_person")
+            models.UniqueConstraint(
+                fields=["enterprise", "person"], name="one_membership_per_person"
+            )
         ]
 
     def __str__(self) -> str:
@@ -209,6 +241,9 @@ class OneTimeCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["mobile_hash", "purpose", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class DemoSmsMessage(models.Model):
     """What the demo SMS provider "sent": shown on the demo outbox page and printed to the
@@ -223,3 +258,6 @@ class DemoSmsMessage(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("演示短信")
         verbose_name_plural = _("演示短信发件箱")
+
+    def __str__(self) -> str:
+        return f"{self.mobile_masked} {self.sent_at:%Y-%m-%d %H:%M}"

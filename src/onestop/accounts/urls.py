@@ -1,12 +1,25 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from .views import public, staff
 
 app_name = "accounts"
 
-# Placeholder routes; replaced by the real public and staff login flows.
 urlpatterns = [
-    path("account/login/", auth_views.LoginView.as_view(), name="login"),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("work/login/", auth_views.LoginView.as_view(), name="staff-login"),
-    path("work/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
+    path("account/", public.account, name="account"),
+    path("account/login/", public.login_view, name="login"),
+    path("account/login/sms/", public.login_sms, name="login-sms"),
+    path("account/logout/", public.logout_view, name="logout"),
+    path("account/register/", public.register, name="register"),
+    path("account/verify-mobile/", public.verify_mobile, name="verify-mobile"),
+    path("account/enterprises/bind/", public.enterprise_bind, name="enterprise-bind"),
+    path("account/enterprises/<int:pk>/", public.enterprise_detail, name="enterprise"),
+    path(
+        "account/enterprises/<int:pk>/agents/<int:membership_pk>/revoke/",
+        public.enterprise_revoke,
+        name="enterprise-revoke",
+    ),
+    path("account/demo-outbox/", public.demo_outbox, name="demo-outbox"),
+    path("work/login/", staff.staff_login, name="staff-login"),
+    path("work/login/verify/", staff.staff_login_verify, name="staff-login-verify"),
+    path("work/logout/", staff.staff_logout, name="staff-logout"),
 ]

@@ -17,6 +17,8 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/", include("onestop.accounts.api.urls")),
+    path("v1/policy/", include("onestop.policy.api.urls")),
+    path("v1/catalogue/", include("onestop.catalogue.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,7 +28,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("work/policy/", include("onestop.policy.urls_staff")),
+    path("work/audit/", include("onestop.core.urls_audit")),
+    path("work/units/", include("onestop.accounts.urls_staff")),
+    path("work/catalogue/", include("onestop.catalogue.urls_staff")),
     path("work/", include("onestop.workbench.urls")),
+    path("policy/", include("onestop.policy.urls")),
+    path("services/", include("onestop.catalogue.urls")),
     path("", include("onestop.accounts.urls")),
     path("", include("onestop.portal.urls")),
 ]

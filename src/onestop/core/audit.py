@@ -49,3 +49,15 @@ def audit_log(
         request_id=ctx.request_id,
         **fields,
     )
+
+
+def change_summary(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """``{"before": {...}, "after": {...}}`` holding only the keys whose values changed.
+
+    Pass summaries, never personal data in clear: masked values or field names only.
+    """
+    keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+    return {
+        "before": {k: before.get(k) for k in keys},
+        "after": {k: after.get(k) for k in keys},
+    }

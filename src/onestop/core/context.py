@@ -12,8 +12,9 @@ class RequestContext:
     request_id: str = ""
 
 
+_EMPTY = RequestContext()
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "onestop_request_context", default=RequestContext()
+    "onestop_request_context", default=_EMPTY
 )
 
 

@@ -55,5 +55,9 @@ def registered_jobs() -> list[PeriodicJob]:
 def install_beat_schedule(app: Any) -> None:
     schedule = dict(app.conf.beat_schedule or {})
     for job in registered_jobs():
-        schedule[job.name] = {"task": job.task, "schedule": job.schedule, "kwargs": job.kwargs or {}}
+        schedule[job.name] = {
+            "task": job.task,
+            "schedule": job.schedule,
+            "kwargs": job.kwargs or {},
+        }
     app.conf.beat_schedule = schedule

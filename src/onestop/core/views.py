@@ -37,4 +37,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:
             ok = False
             checks["redis"] = f"error: {type(exc).__name__}"
-    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503
+    )

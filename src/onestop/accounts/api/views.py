@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
@@ -5,9 +7,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onestop.accounts.models import Unit
+from onestop.accounts.models import Unit, User
 
-from .serializers import MeSerializer, UnitSerializer
+from .permissions import UnitScopedQuerysetMixin
+from .serializers import MeSerializer, StaffUnitSerializer, UnitSerializer
 
 
 class MeView(APIView):
@@ -17,7 +20,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer, operation_id="accounts_me")
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(cast(User, request.user)).data)
 
 
 class UnitListView(generics.ListAPIView[Unit]):
@@ -32,3 +35,11 @@ class UnitListView(generics.ListAPIView[Unit]):
         if region:
             qs = qs.filter(region_code__startswith=region.rstrip("0") or region)
         return qs
+
+
+class StaffUnitDetailView(UnitScopedQuerysetMixin, generics.RetrieveAPIView[Unit]):
+    """A unit in the officer's subtree, with its staff (staff API; second factor required)."""
+
+    serializer_class = StaffUnitSerializer
+    scope_unit_field = ""
+    queryset = Unit.objects.select_related("parent")

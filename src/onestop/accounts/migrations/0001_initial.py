@@ -5,169 +5,506 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import onestop.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import onestop.core.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DemoSmsMessage',
+            name="DemoSmsMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mobile_masked', models.CharField(max_length=20, verbose_name='手机号码')),
-                ('mobile_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('body', models.CharField(max_length=500, verbose_name='内容')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='发送时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mobile_masked", models.CharField(max_length=20, verbose_name="手机号码")),
+                (
+                    "mobile_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64
+                    ),
+                ),
+                ("body", models.CharField(max_length=500, verbose_name="内容")),
+                (
+                    "sent_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="发送时间"),
+                ),
             ],
             options={
-                'verbose_name': '演示短信',
-                'verbose_name_plural': '演示短信发件箱',
-                'ordering': ['-sent_at'],
+                "verbose_name": "演示短信",
+                "verbose_name_plural": "演示短信发件箱",
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('legal_representative_name', models.CharField(max_length=100, verbose_name='法定代表人')),
-                ('legal_representative_id', onestop.core.fields.EncryptedTextField(verbose_name='法定代表人证件号码')),
-                ('legal_representative_id_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('region_code', models.CharField(blank=True, max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', '行政区划代码应为 6 位数字（GB/T 2260）。')], verbose_name='登记地行政区划')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住所')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "legal_representative_name",
+                    models.CharField(max_length=100, verbose_name="法定代表人"),
+                ),
+                (
+                    "legal_representative_id",
+                    onestop.core.fields.EncryptedTextField(verbose_name="法定代表人证件号码"),
+                ),
+                (
+                    "legal_representative_id_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "行政区划代码应为 6 位数字（GB/T 2260）。"
+                            )
+                        ],
+                        verbose_name="登记地行政区划",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住所")),
+                ("registered_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('kind', models.CharField(choices=[('staff', '民警 / 工作人员'), ('public', '群众 / 企业用户')], default='public', max_length=10, verbose_name='用户类型')),
-                ('police_number', models.CharField(blank=True, max_length=20, verbose_name='警号')),
-                ('mobile', onestop.core.fields.EncryptedTextField(blank=True, verbose_name='手机号码')),
-                ('mobile_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("staff", "民警 / 工作人员"), ("public", "群众 / 企业用户")],
+                        default="public",
+                        max_length=10,
+                        verbose_name="用户类型",
+                    ),
+                ),
+                ("police_number", models.CharField(blank=True, max_length=20, verbose_name="警号")),
+                (
+                    "mobile",
+                    onestop.core.fields.EncryptedTextField(blank=True, verbose_name="手机号码"),
+                ),
+                (
+                    "mobile_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='OneTimeCode',
+            name="OneTimeCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mobile_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('purpose', models.CharField(choices=[('login', '短信登录'), ('real_name', '实名认证')], max_length=20)),
-                ('code_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mobile_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("login", "短信登录"), ("real_name", "实名认证")], max_length=20
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['mobile_hash', 'purpose', 'created_at'], name='accounts_on_mobile__926ec7_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["mobile_hash", "purpose", "created_at"],
+                        name="accounts_on_mobile__926ec7_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名')),
-                ('id_type', models.CharField(choices=[('resident_id', '居民身份证'), ('passport', '护照'), ('foreign_pr', '外国人永久居留身份证'), ('hk_macao', '港澳居民来往内地通行证'), ('taiwan', '台湾居民来往大陆通行证')], default='resident_id', max_length=20, verbose_name='证件类型')),
-                ('id_number', onestop.core.fields.EncryptedTextField(verbose_name='证件号码')),
-                ('id_number_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64, unique=True)),
-                ('mobile', onestop.core.fields.EncryptedTextField(verbose_name='手机号码')),
-                ('mobile_hash', onestop.core.fields.LookupHashField(blank=True, db_index=True, editable=False, max_length=64)),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='实名核验时间')),
-                ('verification_method', models.CharField(blank=True, max_length=40, verbose_name='核验方式')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=100, verbose_name="姓名")),
+                (
+                    "id_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "居民身份证"),
+                            ("passport", "护照"),
+                            ("foreign_pr", "外国人永久居留身份证"),
+                            ("hk_macao", "港澳居民来往内地通行证"),
+                            ("taiwan", "台湾居民来往大陆通行证"),
+                        ],
+                        default="resident_id",
+                        max_length=20,
+                        verbose_name="证件类型",
+                    ),
+                ),
+                ("id_number", onestop.core.fields.EncryptedTextField(verbose_name="证件号码")),
+                (
+                    "id_number_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                ("mobile", onestop.core.fields.EncryptedTextField(verbose_name="手机号码")),
+                (
+                    "mobile_hash",
+                    onestop.core.fields.LookupHashField(
+                        blank=True, db_index=True, editable=False, max_length=64
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="实名核验时间"),
+                ),
+                (
+                    "verification_method",
+                    models.CharField(blank=True, max_length=40, verbose_name="核验方式"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实名用户',
-                'verbose_name_plural': '实名用户',
+                "verbose_name": "实名用户",
+                "verbose_name_plural": "实名用户",
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True, verbose_name='层级路径')),
-                ('code', models.CharField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_.-]+$', '单位代码只能包含字母、数字和 _ . -')], verbose_name='单位代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('bureau', '公安厅（局）'), ('sub_bureau', '分局 / 市（县）局'), ('corps', '总队 / 直属单位'), ('brigade', '支队 / 大队'), ('station', '派出所')], max_length=20, verbose_name='类型')),
-                ('region_code', models.CharField(max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', '行政区划代码应为 6 位数字（GB/T 2260）。')], verbose_name='行政区划代码')),
-                ('office_hours', models.CharField(default='09:00-12:00,13:30-17:30', help_text='以逗号分隔的时段，例如 09:00-12:00,13:30-17:30（北京时间）', max_length=100, validators=[django.core.validators.RegexValidator('^\\d{2}:\\d{2}-\\d{2}:\\d{2}(,\\d{2}:\\d{2}-\\d{2}:\\d{2})*$', '办公时间格式应为 HH:MM-HH:MM，多个时段以逗号分隔。')], verbose_name='办公时间')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='咨询电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.unit', verbose_name='上级单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        editable=False, max_length=255, unique=True, verbose_name="层级路径"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_.-]+$", "单位代码只能包含字母、数字和 _ . -"
+                            )
+                        ],
+                        verbose_name="单位代码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "公安厅（局）"),
+                            ("sub_bureau", "分局 / 市（县）局"),
+                            ("corps", "总队 / 直属单位"),
+                            ("brigade", "支队 / 大队"),
+                            ("station", "派出所"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{6}$", "行政区划代码应为 6 位数字（GB/T 2260）。"
+                            )
+                        ],
+                        verbose_name="行政区划代码",
+                    ),
+                ),
+                (
+                    "office_hours",
+                    models.CharField(
+                        default="09:00-12:00,13:30-17:30",
+                        help_text="以逗号分隔的时段，例如 09:00-12:00,13:30-17:30（北京时间）",
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2}:\\d{2}-\\d{2}:\\d{2}(,\\d{2}:\\d{2}-\\d{2}:\\d{2})*$",
+                                "办公时间格式应为 HH:MM-HH:MM，多个时段以逗号分隔。",
+                            )
+                        ],
+                        verbose_name="办公时间",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="咨询电话")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="accounts.unit",
+                        verbose_name="上级单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公安机关单位',
-                'verbose_name_plural': '公安机关单位',
-                'ordering': ['path'],
+                "verbose_name": "公安机关单位",
+                "verbose_name_plural": "公安机关单位",
+                "ordering": ["path"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='accounts.unit', verbose_name='所属单位'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff",
+                to="accounts.unit",
+                verbose_name="所属单位",
+            ),
         ),
         migrations.CreateModel(
-            name='EnterpriseMembership',
+            name="EnterpriseMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('role', models.CharField(choices=[('legal_rep', '法定代表人'), ('agent', '授权经办人')], max_length=20, verbose_name='身份')),
-                ('authorised_until', models.DateField(blank=True, null=True, verbose_name='授权截止日期')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accounts.enterprise', verbose_name='企业')),
-                ('authorised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.person', verbose_name='授权人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enterprise_memberships', to='accounts.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("legal_rep", "法定代表人"), ("agent", "授权经办人")],
+                        max_length=20,
+                        verbose_name="身份",
+                    ),
+                ),
+                (
+                    "authorised_until",
+                    models.DateField(blank=True, null=True, verbose_name="授权截止日期"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="accounts.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "authorised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.person",
+                        verbose_name="授权人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enterprise_memberships",
+                        to="accounts.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业经办关系',
-                'verbose_name_plural': '企业经办关系',
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'person'), name='one_membership_per_person')],
+                "verbose_name": "企业经办关系",
+                "verbose_name_plural": "企业经办关系",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enterprise", "person"), name="one_membership_per_person"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'staff'), _negated=True), ('unit__isnull', False), _connector='OR'), name='staff_user_has_unit'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "staff"), _negated=True),
+                    ("unit__isnull", False),
+                    _connector="OR",
+                ),
+                name="staff_user_has_unit",
+            ),
         ),
     ]

@@ -28,13 +28,20 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(
-    *, unit: Unit, roles: list[Role | str] | None = None, username: str | None = None,
+    *,
+    unit: Unit,
+    roles: list[Role | str] | None = None,
+    username: str | None = None,
     with_totp: bool = True,
 ) -> User:
     username = username or f"officer{User.objects.count() + 1}"
     user = services.staff_create(
-        actor=None, username=username, password=PASSWORD, unit=unit,
-        roles=roles or [Role.WINDOW_CLERK], first_name=username,
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        unit=unit,
+        roles=roles or [Role.WINDOW_CLERK],
+        first_name=username,
     )
     if with_totp:
         TOTPDevice.objects.create(user=user, name="default", confirmed=True)

@@ -1,4 +1,4 @@
-"""Settings shared by every environment. Everything deployment-specific comes from ONESTOP_* vars."""
+"""Settings shared by every environment; everything deployment-specific comes from ONESTOP_*."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "onestop.accounts",
     "onestop.portal",
     "onestop.workbench",
+    "onestop.policy",
+    "onestop.catalogue",
+    "onestop.demo",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +190,10 @@ PII_HASH_KEY = secret_from_file_or_generate(
     "ONESTOP_PII_HASH_KEY", "pii_hash_key.txt", production=PRODUCTION
 )
 
+# --- working days ---
+# Seconds between checks whether another process changed the working-day calendar.
+ONESTOP_CALENDAR_RECHECK_SECONDS = env_int("ONESTOP_CALENDAR_RECHECK_SECONDS", 10)
+
 # --- audit ----------------------------------------------------------------------------------
 # Days to keep audit events; the Cybersecurity Law (art. 21) requires at least six months.
 AUDIT_RETENTION_DAYS = max(env_int("ONESTOP_AUDIT_RETENTION_DAYS", 365), 183)
@@ -229,6 +236,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choices shared by several fields get one stable enum name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "onestop.accounts.choices.UnitKind",
+        "UserKindEnum": "onestop.accounts.choices.UserKind",
+        "LimitUnitEnum": "onestop.catalogue.choices.LimitUnit",
+        "MeasureStatusEnum": "onestop.policy.choices.MeasureStatus",
+    },
 }
 
 # --- plugins --------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 os.environ["ONESTOP_ENV"] = "production"
 
-from onestop.config.env import env, env_bool, env_int  # noqa: E402
+from onestop.config.env import env, env_bool, env_int
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 DEBUG = False
 if not env("ONESTOP_ALLOWED_HOSTS"):

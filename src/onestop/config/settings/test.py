@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("ONESTOP_LOCKOUT_FAILURES", "5")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

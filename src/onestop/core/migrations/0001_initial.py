@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,59 +15,146 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDayOverride',
+            name="CalendarDayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_working_day', models.BooleanField(help_text='勾选表示调休上班日；不勾选表示放假', verbose_name='是否工作日')),
-                ('name', models.CharField(blank=True, help_text='例如：春节、国庆节调休', max_length=100, verbose_name='名称')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "is_working_day",
+                    models.BooleanField(
+                        help_text="勾选表示调休上班日；不勾选表示放假", verbose_name="是否工作日"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：春节、国庆节调休",
+                        max_length=100,
+                        verbose_name="名称",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '工作日调整',
-                'verbose_name_plural': '工作日调整',
-                'ordering': ['date'],
+                "verbose_name": "工作日调整",
+                "verbose_name_plural": "工作日调整",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='年份')),
-                ('source', models.CharField(help_text='例如：国务院办公厅通知文号', max_length=200, verbose_name='依据')),
-                ('entered_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="年份",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="例如：国务院办公厅通知文号", max_length=200, verbose_name="依据"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
             ],
             options={
-                'verbose_name': '已公布节假日安排的年份',
-                'verbose_name_plural': '已公布节假日安排的年份',
-                'ordering': ['year'],
+                "verbose_name": "已公布节假日安排的年份",
+                "verbose_name_plural": "已公布节假日安排的年份",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人标识')),
-                ('unit_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='单位')),
-                ('unit_path', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='单位路径')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='动作')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=80, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='变更摘要')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='事由')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求编号')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间"),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人标识"),
+                ),
+                (
+                    "unit_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="单位"
+                    ),
+                ),
+                (
+                    "unit_path",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="单位路径"
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="动作")),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=80, verbose_name="对象类型"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="对象编号"
+                    ),
+                ),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="变更摘要")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="事由")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="请求编号"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-occurred_at', '-id'],
-                'permissions': [('search_auditevent', '可检索审计日志')],
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'occurred_at'], name='core_audite_object__a40e75_idx')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-occurred_at", "-id"],
+                "permissions": [("search_auditevent", "可检索审计日志")],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id", "occurred_at"],
+                        name="core_audite_object__a40e75_idx",
+                    )
+                ],
             },
         ),
     ]

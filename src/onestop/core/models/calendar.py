@@ -36,7 +36,9 @@ class CalendarDayOverride(models.Model):
     is_working_day = models.BooleanField(
         _("是否工作日"), help_text=_("勾选表示调休上班日；不勾选表示放假")
     )
-    name = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("例如：春节、国庆节调休"))
+    name = models.CharField(
+        _("名称"), max_length=100, blank=True, help_text=_("例如：春节、国庆节调休")
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

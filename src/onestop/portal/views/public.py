@@ -19,11 +19,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def toggle_large_text(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     enabled = request.COOKIES.get("onestop_large_text") == "1"
-    response.set_cookie("onestop_large_text", "0" if enabled else "1",
-                        max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        "onestop_large_text",
+        "0" if enabled else "1",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+    )
     return response
