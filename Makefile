@@ -43,7 +43,7 @@ openapi: venv
 	$(VENV)/bin/python manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
 
 messages: venv
-	cd src/onestop && ../../$(VENV)/bin/django-admin makemessages -l en --ignore '*/tests/*' && ../../$(VENV)/bin/django-admin compilemessages
+	@scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var/test-* .pytest_cache

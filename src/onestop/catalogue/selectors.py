@@ -8,10 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from onestop.accounts.models import Unit
 
-from .choices import CrossRegionScope, Level, MaxVisits
+from .choices import CrossRegionScope, Level, LimitUnit, MaxVisits
 from .models import Material, ServiceItemVersion
 
 
@@ -161,3 +162,13 @@ def shares_by_unit(*, roots_only: bool = False, region: str | None = None) -> li
         unit = units[row.pop("item__implementing_unit")]
         results.append(Share(unit=unit, total=row.pop("total"), counts=row))
     return sorted(results, key=lambda s: s.unit.path)
+
+
+def format_limit(value: Decimal, unit: str) -> str:
+    """A time limit for display: "0.5 个工作日" / "1 working day" / "8 working hours"."""
+    number = value.normalize() if isinstance(value, Decimal) else Decimal(value).normalize()
+    text = f"{number:f}"
+    count = 1 if number == 1 else 2
+    if unit == LimitUnit.WORKING_HOURS:
+        return ngettext("%(n)s 个工作小时", "%(n)s 个工作小时", count) % {"n": text}
+    return ngettext("%(n)s 个工作日", "%(n)s 个工作日", count) % {"n": text}

@@ -224,11 +224,11 @@ def parse_item(raw: Any, *, where: str, errors: list[str]) -> ItemSpec | None:
         "summary": item.text("summary"),
         "item_type": item.choice("item_type", ItemType),
         "category": item.text("category"),
-        "keywords": " ".join(
-            raw.get("keywords", [])
+        "keywords": (
+            " ".join(str(k) for k in raw["keywords"]).strip()
             if isinstance(raw.get("keywords"), list)
-            else [item.text("keywords")]
-        ).strip(),
+            else item.text("keywords")
+        ),
         "level": item.choice("level", Level),
         "legal_basis": item.text("legal_basis", required=True),
         "conditions": item.text("conditions"),

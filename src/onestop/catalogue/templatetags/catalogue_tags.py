@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from onestop.catalogue.selectors import Share
+from onestop.catalogue.selectors import Share, format_limit
 
 register = template.Library()
 
@@ -22,3 +24,9 @@ def share_cell(share: Share, slug: str) -> SafeString:
         share.counts[slug],
         share.total,
     )
+
+
+@register.filter
+def time_limit(value: Decimal, unit: str) -> str:
+    """``0.5 working days`` / ``1 working day`` / ``0.5 个工作日`` for a limit and its unit."""
+    return format_limit(value, unit)

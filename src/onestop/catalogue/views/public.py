@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from onestop.accounts import selectors as account_selectors
@@ -97,16 +98,16 @@ def lists_index(request: HttpRequest) -> HttpResponse:
 
 
 ITEM_HEADER = [
-    "实施编码",
-    "事项名称",
-    "实施机关",
-    "行使层级",
-    "承诺时限",
-    "到场次数",
-    "办理渠道",
-    "通办范围",
-    "收费（元）",
-    "依据措施",
+    gettext_lazy("实施编码"),
+    gettext_lazy("事项名称"),
+    gettext_lazy("实施机关"),
+    gettext_lazy("行使层级"),
+    gettext_lazy("承诺时限"),
+    gettext_lazy("到场次数"),
+    gettext_lazy("办理渠道"),
+    gettext_lazy("通办范围"),
+    gettext_lazy("收费（元）"),
+    gettext_lazy("依据措施"),
 ]
 
 
@@ -119,7 +120,7 @@ def _item_rows(versions: Any) -> list[list[Any]]:
                 v.name,
                 v.item.implementing_unit.name,
                 v.get_level_display(),
-                f"{v.promised_limit.normalize()} {v.get_promised_limit_unit_display()}",
+                selectors.format_limit(v.promised_limit, v.promised_limit_unit),
                 v.get_max_visits_display(),
                 "、".join(str(c.label) for c in _channel_labels(v)),
                 v.get_cross_region_scope_display(),
@@ -144,7 +145,7 @@ def list_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = _filters(request)
     versions = selectors.list_versions(slug, **filters)
     fmt = request.GET.get("format")
-    header = [_(h) for h in ITEM_HEADER]
+    header = [str(h) for h in ITEM_HEADER]
     if fmt == "csv":
         return csv_response(f"{slug}.csv", header, _item_rows(versions))
     if fmt == "xlsx":
@@ -161,9 +162,13 @@ def list_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 _OTHER_LISTS = {
-    "proofs": (ProofRequirement, _("“减证便民”证明事项保留和取消清单"), ("guangxi-2018#20",)),
-    "no-penalty": (NoPenaltyEntry, _("首次轻微违法行为免罚清单"), ("tianjin-2021#10",)),
-    "inspections": (InspectionListEntry, _("公安行政检查法定清单"), ("tianjin-2021#8",)),
+    "proofs": (
+        ProofRequirement,
+        gettext_lazy("“减证便民”证明事项保留和取消清单"),
+        ("guangxi-2018#20",),
+    ),
+    "no-penalty": (NoPenaltyEntry, gettext_lazy("首次轻微违法行为免罚清单"), ("tianjin-2021#10",)),
+    "inspections": (InspectionListEntry, gettext_lazy("公安行政检查法定清单"), ("tianjin-2021#8",)),
 }
 
 

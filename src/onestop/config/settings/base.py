@@ -201,7 +201,8 @@ AUDIT_RETENTION_DAYS = max(env_int("ONESTOP_AUDIT_RETENTION_DAYS", 365), 183)
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "src" / "onestop" / "locale"]
+# Each app keeps its catalogue in <app>/locale/; strings of config/ (settings) live here.
+LOCALE_PATHS = [BASE_DIR / "src" / "onestop" / "config" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

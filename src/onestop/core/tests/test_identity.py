@@ -339,3 +339,172 @@ def test_every_well_formed_number_parses_back(region: str, birth: dt.date, seque
     assert result.region_code == region
     with pytest.raises(ValidationError):
         identity.parse_resident_id(with_wrong_check(number))
+
+
+# --- English messages (from locale/en) ------------------------------------------------------
+FPR_2023 = "91184019850615002"  # 9 · 11 · 840 · 1985-06-15 · 002
+
+
+ENGLISH_CASES = [
+    (
+        identity.parse_resident_id,
+        "12010119900307123",
+        "ric_length",
+        "A resident ID number has 18 characters; you entered 17.",
+    ),
+    (
+        identity.parse_resident_id,
+        "1201011990030A1235",
+        "ric_format",
+        "The first 17 characters of a resident ID number are digits; "
+        "the last is a digit or the letter X.",
+    ),
+    (
+        identity.parse_resident_id,
+        make_ric("12010119900230123"),
+        "ric_birth_date",
+        "The birth date “19900230” in the resident ID number is not a valid date.",
+    ),
+    (
+        identity.parse_resident_id,
+        make_ric("12010120990101123"),
+        "ric_birth_date_future",
+        "The birth date “2099-01-01” in the resident ID number is later than today.",
+    ),
+    (
+        identity.parse_resident_id,
+        make_ric("99010119900307123"),
+        "ric_region",
+        "The first 6 digits “990101” of the resident ID number are not a valid "
+        "administrative division code.",
+    ),
+    (
+        identity.parse_resident_id,
+        with_wrong_check(make_ric("12010119900307123")),
+        "ric_checksum",
+        "The check digit of the resident ID number is wrong; please check for typing mistakes.",
+    ),
+    (
+        identity.parse_credit_code,
+        "9111000060003734",
+        "uscc_length",
+        "A unified social credit code has 18 characters; you entered 16.",
+    ),
+    (
+        identity.parse_credit_code,
+        "9111000060003734IL",
+        "uscc_format",
+        "A unified social credit code consists of digits and capital letters "
+        "(no I, O, Z, S or V), with digits in positions 3 to 8.",
+    ),
+    (
+        identity.parse_credit_code,
+        "91110000600037341A",
+        "uscc_checksum",
+        "The check character of the unified social credit code is wrong; "
+        "please check for typing mistakes.",
+    ),
+    (
+        identity.mobile_normalise,
+        "1380013",
+        "mobile_format",
+        "The mobile number is not valid; enter an 11-digit mainland China mobile number.",
+    ),
+    (
+        identity.mobile_normalise,
+        "+852 9123 4567",
+        "mobile_not_mainland",
+        "Enter a mainland China mobile number (+86).",
+    ),
+    (
+        identity.mobile_normalise,
+        "022-2345 6789",
+        "mobile_not_mobile",
+        "This is not a mobile number; enter an 11-digit mainland China mobile number.",
+    ),
+    (
+        identity.parse_passport,
+        "AB#12",
+        "passport_format",
+        "A passport number has 5 to 17 letters or digits.",
+    ),
+    (
+        lambda v: identity.parse_passport(v, country="CHN"),
+        "E1234",
+        "passport_cn_format",
+        "This is not a valid Chinese passport number: an ordinary passport is E or G "
+        "followed by 8 digits, or E, one letter and 7 digits.",
+    ),
+    (
+        identity.parse_foreign_permanent_resident,
+        "9118401985",
+        "fpr_length",
+        "A foreign permanent resident ID card number has 15 characters (2017 card) "
+        "or 18 characters (2023 card); you entered 10.",
+    ),
+    (
+        identity.parse_foreign_permanent_resident,
+        "US1310085052301",
+        "fpr_format",
+        "The foreign permanent resident ID card number is not valid: the 2017 card has "
+        "3 letters followed by 12 digits; the 2023 card has 17 digits starting with 9 "
+        "followed by a check character.",
+    ),
+    (
+        identity.parse_foreign_permanent_resident,
+        make_ric("91184019850230002"),
+        "fpr_birth_date",
+        "The birth date “19850230” in the foreign permanent resident ID card number "
+        "is not a valid date.",
+    ),
+    (
+        identity.parse_foreign_permanent_resident,
+        make_ric("91184020990101002"),
+        "fpr_birth_date_future",
+        "The birth date “2099-01-01” in the foreign permanent resident ID card number "
+        "is later than today.",
+    ),
+    (
+        identity.parse_foreign_permanent_resident,
+        with_wrong_check(make_ric(FPR_2023)),
+        "fpr_checksum",
+        "The check character of the foreign permanent resident ID card number is wrong; "
+        "please check for typing mistakes.",
+    ),
+    (
+        lambda v: identity.parse_document("hk_macao", v),
+        "X12345678",
+        "hk_macao_format",
+        "The Mainland Travel Permit for Hong Kong and Macao Residents number is not valid: "
+        "it is H or M followed by 8 or 10 digits.",
+    ),
+    (
+        lambda v: identity.parse_document("taiwan", v),
+        "1234",
+        "taiwan_format",
+        "The Mainland Travel Permit for Taiwan Residents number is not valid: it has 8 digits.",
+    ),
+    (
+        lambda v: identity.parse_document("driving_licence", v),
+        "1",
+        "document_kind",
+        "Unsupported ID document type “driving_licence”.",
+    ),
+]
+
+
+def test_english_cases_cover_every_error_code() -> None:
+    assert {case[2] for case in ENGLISH_CASES} == identity.ERROR_CODES
+
+
+@pytest.mark.parametrize(
+    ("func", "value", "code", "english"), ENGLISH_CASES, ids=[case[2] for case in ENGLISH_CASES]
+)
+def test_error_messages_in_english(func, value, code: str, english: str) -> None:  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as info:
+            func(value)
+        # The message is lazy: render it while English is still active.
+        messages = info.value.messages
+    assert info.value.code == code
+    assert messages == [english]
