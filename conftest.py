@@ -11,6 +11,10 @@ from onestop.accounts.choices import UnitKind
 from onestop.accounts.models import Unit, User
 from onestop.accounts.tests.factories import UnitFactory, staff_user
 
+# The service gate (skip locally / fail in CI when PostgreSQL, Redis or Chromium is missing)
+# applies to marked tests anywhere, also when only src/ is collected.
+pytest_plugins = ["tests.service_gate"]
+
 
 @pytest.fixture
 def unit_tree(db: None) -> dict[str, Unit]:

@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             ]
             if not marked or bad:
-                print(f"!!! {label}: the {marker}-marked tests did not all run and pass")
+                what = ", ".join(sorted({outcome(c) for c in bad})) or "none ran"
+                print(f"!!! {label}: the {marker}-marked tests did not all run and pass ({what})")
                 status = 1
     return status
 

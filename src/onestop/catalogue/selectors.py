@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from onestop.accounts.models import Unit
+from onestop.core.regions import region_prefix
 
 from .choices import CrossRegionScope, Level, LimitUnit, MaxVisits
 from .models import Material, ServiceItemVersion
@@ -92,15 +93,16 @@ def current_versions(
     return qs.order_by("item__implementing_unit__path", "item__code")
 
 
-def region_prefix(region: str) -> str:
-    """120000 → "12" (province), 450100 → "4501" (city), 450103 → "450103" (county)."""
-    region = "".join(ch for ch in region if ch.isdigit())[:6]
-    if len(region) == 6:
-        if region.endswith("0000"):
-            return region[:2]
-        if region.endswith("00"):
-            return region[:4]
-    return region
+def category_counts(*, region: str | None = None) -> list[tuple[str, int]]:
+    """Published items per category (户政, 治安 …), most first."""
+    rows = (
+        current_versions(region=region)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category")
+    )
+    return [(row["category"], row["n"]) for row in rows if row["category"]]
 
 
 def list_versions(

@@ -1,13 +1,14 @@
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onestop.accounts.models import Unit, User
+from onestop.core.regions import region_prefix
 
 from .permissions import UnitScopedQuerysetMixin
 from .serializers import MeSerializer, StaffUnitSerializer, UnitSerializer
@@ -29,11 +30,23 @@ class UnitListView(generics.ListAPIView[Unit]):
     serializer_class = UnitSerializer
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "region_code",
+                str,
+                description="GB/T 2260 code: 450000 lists the province, 450100 the city",
+            )
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Unit]:
         qs = Unit.objects.filter(is_active=True).select_related("parent")
         region = self.request.query_params.get("region_code")
         if region:
-            qs = qs.filter(region_code__startswith=region.rstrip("0") or region)
+            qs = qs.filter(region_code__startswith=region_prefix(region))
         return qs
 
 

@@ -20,6 +20,7 @@ class MaterialSerializer(serializers.ModelSerializer[Material]):
             "trust_level",
             "note",
         ]
+        read_only_fields = fields
 
 
 class ItemSummarySerializer(serializers.ModelSerializer[ServiceItemVersion]):
@@ -65,6 +66,7 @@ class ItemSummarySerializer(serializers.ModelSerializer[ServiceItemVersion]):
             "deliveries",
             "citations",
         ]
+        read_only_fields = fields
 
 
 class ItemDetailSerializer(ItemSummarySerializer):
@@ -94,6 +96,7 @@ class ItemDetailSerializer(ItemSummarySerializer):
             "commitments",
             "published_at",
         ]
+        read_only_fields = fields
 
     def get_measures(self, obj: ServiceItemVersion) -> list[str]:
         return sorted(m.citation for m in obj.measures.all())

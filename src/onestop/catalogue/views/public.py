@@ -45,6 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     query = (request.GET.get("q") or "").strip()[:100]
     versions = selectors.current_versions(**filters)
+    category = (request.GET.get("category") or "").strip()[:40]
+    if category:
+        versions = versions.filter(category=category)
     hits = None
     if query:
         from onestop.catalogue.search import search_items

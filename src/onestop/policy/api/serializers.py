@@ -11,6 +11,7 @@ class PolicyDocumentSerializer(serializers.ModelSerializer[PolicyDocument]):
     class Meta:
         model = PolicyDocument
         fields = ["key", "issuer", "title", "date", "region_code", "disclosure"]
+        read_only_fields = fields
 
 
 class MeasurePartSerializer(serializers.ModelSerializer[MeasurePart]):
@@ -24,12 +25,14 @@ class MeasurePartSerializer(serializers.ModelSerializer[MeasurePart]):
             "lead_units",
             "responsible_units",
         ]
+        read_only_fields = fields
 
 
 class ProgressReportSerializer(serializers.ModelSerializer[ProgressReport]):
     class Meta:
         model = ProgressReport
         fields = ["reported_at", "unit_name", "text", "percent", "status_after"]
+        read_only_fields = fields
 
 
 class MeasureSerializer(serializers.ModelSerializer[Measure]):
@@ -58,6 +61,7 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
             "overdue",
             "commitments",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_commitments(self, obj: Measure) -> list[str]:
@@ -70,6 +74,7 @@ class MeasureDetailSerializer(MeasureSerializer):
 
     class Meta(MeasureSerializer.Meta):
         fields = [*MeasureSerializer.Meta.fields, "parts", "progress_reports"]
+        read_only_fields = fields
 
 
 class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
@@ -97,6 +102,7 @@ class CommitmentSerializer(serializers.ModelSerializer[Commitment]):
             "source_quote",
             "measured_by",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_scope(self, obj: Commitment) -> dict:

@@ -6,13 +6,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onestop.accounts import selectors as account_selectors
+from onestop.catalogue import selectors as catalogue_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/public/home.html",
-        {"regions": account_selectors.top_level_units()},
+        {
+            "regions": account_selectors.top_level_units(),
+            "categories": catalogue_selectors.category_counts(),
+            "lists": catalogue_selectors.ITEM_LISTS,
+        },
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from onestop.accounts.choices import Role
 from onestop.workbench.permissions import staff_required
 
 
@@ -12,5 +13,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/staff/inbox.html",
-        {"officer": user, "unit": user.unit, "roles": user.groups.all()},  # type: ignore[union-attr]
+        {
+            "officer": user,
+            "unit": user.unit,  # type: ignore[union-attr]
+            "roles": [
+                Role(code).label
+                for code in sorted(user.role_codes())  # type: ignore[union-attr]
+                if code in Role.values
+            ],
+        },
     )
