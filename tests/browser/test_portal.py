@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from django.core.management import call_command
 
 from onestop.accounts.choices import UnitKind
 from onestop.accounts.tests.factories import UnitFactory
@@ -32,16 +33,30 @@ def root_font_px(page: Page) -> float:
     )
 
 
-def test_home_is_in_chinese_by_default(live_server, page: Page, units, screenshot) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def shipped_data() -> None:
+    call_command("demo_load", quiet_accounts=True, verbosity=0)
+
+
+def test_home_is_in_chinese_by_default(live_server, page: Page, shipped_data, screenshot) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server.url + "/")
     assert html_lang(page) == "zh-CN"
     assert page.locator("h1").first.inner_text() == "公安政务服务，一网通办"
     assert page.get_by_role("heading", name="天津市公安局").is_visible()
     assert page.get_by_text("和平分局").is_visible()
+    # The service categories come from the published catalogue and lead to it.
+    tile = page.locator(".tiles .tile a").first
+    assert "个事项" in tile.inner_text()
     screenshot(page, "portal-home")
+    with page.expect_navigation():
+        tile.click()
+    assert "/services/?category=" in page.url
+    assert page.locator(".item-row").count() > 0
 
 
-def test_language_switch_to_english_and_back(live_server, page: Page, units, screenshot) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_to_english_and_back(
+    live_server, page: Page, shipped_data, screenshot
+) -> None:  # type: ignore[no-untyped-def]
     page.goto(live_server.url + "/")
     with page.expect_navigation():
         page.locator("button[name=language][value=en]").click()

@@ -14,7 +14,7 @@ from onestop.accounts.models import Unit
 from onestop.core.regions import region_prefix
 
 from .choices import CrossRegionScope, Level, LimitUnit, MaxVisits
-from .models import Material, ServiceItemVersion
+from .models import Material, ServiceItem, ServiceItemVersion
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,11 @@ def current_versions(
     if level and level in Level.values:
         qs = qs.filter(level=level)
     return qs.order_by("item__implementing_unit__path", "item__code")
+
+
+def items_in_subtree(unit: Unit) -> QuerySet[ServiceItem]:
+    """Service items implemented by ``unit`` or a unit below it."""
+    return ServiceItem.objects.filter(implementing_unit__path__startswith=unit.path)
 
 
 def category_counts(*, region: str | None = None) -> list[tuple[str, int]]:

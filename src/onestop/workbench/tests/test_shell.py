@@ -23,3 +23,16 @@ def test_portal_home_in_chinese_by_default(client: Client, unit_tree: dict) -> N
     html = response.content.decode()
     assert 'lang="zh-CN"' in html
     assert "天津市公安局" in html
+
+
+@pytest.mark.django_db
+def test_inbox_counts_come_from_the_data(client: Client, unit_tree: dict) -> None:
+    from conftest import login_verified
+    from onestop.accounts.tests.factories import staff_user
+
+    login_verified(client, staff_user(unit=unit_tree["heping"], roles=["reviewer"]))
+    stats = client.get("/work/").context["stats"]
+    assert stats["subunits"] == 2  # the two police stations under 和平分局
+    assert stats["items"] == 0 and stats["measures_overdue"] == 0
+    html = client.get("/work/").content.decode()
+    assert "审核员" in html  # the role's label, not its code
