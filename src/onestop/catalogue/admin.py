@@ -42,8 +42,8 @@ class MaterialInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.is_frozen
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
-    has_delete_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
 
 
 @admin.register(ServiceItem)
@@ -57,7 +57,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("名称"))
     def current_name(self, obj: ServiceItem) -> str:
-        return obj.current.name if obj.current_id else "—"
+        return obj.current.name if obj.current is not None else "—"
 
     @admin.action(description=_("基于当前版本创建草稿"))
     def create_draft(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:

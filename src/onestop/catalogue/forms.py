@@ -5,7 +5,7 @@ from django import forms
 from .models import ServiceItemVersion
 
 
-class DraftForm(forms.ModelForm):  # type: ignore[type-arg]
+class DraftForm(forms.ModelForm):
     """The fields an officer edits on a draft; structural fields stay with import/admin."""
 
     class Meta:

@@ -84,7 +84,8 @@ class ServiceItem(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.implementation_code} {self.current.name if self.current_id else ''}".strip()
+        name = self.current.name if self.current is not None else ""
+        return f"{self.implementation_code} {name}".strip()
 
     @property
     def implementation_code(self) -> str:

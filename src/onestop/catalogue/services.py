@@ -273,7 +273,7 @@ def _import_list_entries(entries: list[ListEntrySpec], lookups: dict[str, Any]) 
                         + _("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))}
                     )
                     continue
-                obj, _created = model.objects.update_or_create(
+                list_entry, _created = model.objects.update_or_create(
                     code=str(data.get("code", "")),
                     defaults={
                         **defaults,
@@ -282,7 +282,7 @@ def _import_list_entries(entries: list[ListEntrySpec], lookups: dict[str, Any]) 
                         "citations": citations,
                     },
                 )
-                obj.full_clean()
+                list_entry.full_clean()
         except ValidationError as exc:
             errors.extend(
                 f"{entry.origin}, {name}: {'; '.join(msgs)}"

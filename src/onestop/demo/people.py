@@ -82,21 +82,21 @@ def load_people() -> int:
             person = account_services.person_mark_verified(actor=None, person=person, method="demo")
             created += 1
         persons[spec.id_number] = person
-    for spec in ENTERPRISES:
-        if Enterprise.objects.filter(credit_code=spec.credit_code).exists():
+    for enterprise_spec in ENTERPRISES:
+        if Enterprise.objects.filter(credit_code=enterprise_spec.credit_code).exists():
             continue
-        legal_rep = persons[spec.legal_rep_id]
+        legal_rep = persons[enterprise_spec.legal_rep_id]
         account_services.enterprise_create(
             actor=None,
-            credit_code=spec.credit_code,
-            name=spec.name,
+            credit_code=enterprise_spec.credit_code,
+            name=enterprise_spec.name,
             legal_representative_name=legal_rep.name,
-            legal_representative_id=spec.legal_rep_id,
-            region_code=spec.region_code,
-            address=spec.address,
+            legal_representative_id=enterprise_spec.legal_rep_id,
+            region_code=enterprise_spec.region_code,
+            address=enterprise_spec.address,
         )
         account_services.enterprise_bind_legal_rep(
-            person=legal_rep, credit_code=spec.credit_code, name=spec.name
+            person=legal_rep, credit_code=enterprise_spec.credit_code, name=enterprise_spec.name
         )
         created += 1
     agent = persons["120103199007152342"]

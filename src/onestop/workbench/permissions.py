@@ -21,7 +21,8 @@ def staff_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+        # django_otp's OTPMiddleware adds is_verified() to the user at request time.
+        if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
             return redirect_to_login(request.get_full_path(), resolve_url(settings.STAFF_LOGIN_URL))
         if getattr(user, "kind", "") != "staff":
             raise PermissionDenied

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from onestop.catalogue.models import Material, ServiceItemVersion
+from onestop.policy.models import Commitment
 
 
 class MaterialSerializer(serializers.ModelSerializer[Material]):
@@ -72,7 +73,9 @@ class ItemSummarySerializer(serializers.ModelSerializer[ServiceItemVersion]):
 class ItemDetailSerializer(ItemSummarySerializer):
     materials = MaterialSerializer(many=True, read_only=True)
     measures = serializers.SerializerMethodField()
-    commitments = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    commitments: serializers.RelatedField[Commitment, str, str] | serializers.ManyRelatedField = (
+        serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    )
 
     class Meta(ItemSummarySerializer.Meta):
         fields = [
@@ -102,7 +105,7 @@ class ItemDetailSerializer(ItemSummarySerializer):
         return sorted(m.citation for m in obj.measures.all())
 
 
-class PublishedListSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PublishedListSerializer(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     citations = serializers.ListField(child=serializers.CharField())
@@ -110,7 +113,7 @@ class PublishedListSerializer(serializers.Serializer):  # type: ignore[type-arg]
     count = serializers.IntegerField()
 
 
-class ShareSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ShareSerializer(serializers.Serializer):
     unit = serializers.CharField()
     unit_name = serializers.CharField()
     total = serializers.IntegerField()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -20,6 +21,11 @@ from onestop.catalogue.models import (
     ProofRequirement,
     ServiceItem,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    _ListModel = type[ProofRequirement] | type[NoPenaltyEntry] | type[InspectionListEntry]
 
 
 def _filters(request: HttpRequest) -> dict[str, str | None]:
@@ -164,7 +170,7 @@ def list_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-_OTHER_LISTS = {
+_OTHER_LISTS: dict[str, tuple[_ListModel, StrPromise, tuple[str, ...]]] = {
     "proofs": (
         ProofRequirement,
         gettext_lazy("“减证便民”证明事项保留和取消清单"),
@@ -233,7 +239,7 @@ def other_list(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in _OTHER_LISTS:
         raise Http404(_("没有这个清单"))
     model, title, citations = _OTHER_LISTS[kind]
-    objects = model.objects.all()
+    objects: QuerySet[Any] = model.objects.all()
     region = _filters(request)["region"]
     if region:
         objects = objects.filter(region_code__startswith=selectors.region_prefix(region))

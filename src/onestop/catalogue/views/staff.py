@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.accounts.models import User
 from onestop.accounts.selectors import get_scoped_object_or_404, scope_queryset
 from onestop.catalogue import services
 from onestop.catalogue.choices import VersionStatus
@@ -20,16 +24,21 @@ from onestop.workbench.permissions import staff_required
 EDITOR_ROLES = ("unit_admin", "platform_admin")
 
 
-def _items_in_scope(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _officer(request: HttpRequest) -> User:
+    """The signed-in officer; only call behind ``staff_required``."""
+    return cast(User, request.user)
+
+
+def _items_in_scope(request: HttpRequest) -> QuerySet[ServiceItem]:
     return scope_queryset(
         ServiceItem.objects.select_related("implementing_unit", "current"),
-        request.user,  # type: ignore[arg-type]
+        _officer(request),
         unit_field="implementing_unit",
     )
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not request.user.has_role(*EDITOR_ROLES):  # type: ignore[union-attr]
+    if not _officer(request).has_role(*EDITOR_ROLES):
         raise PermissionDenied(_("只有单位管理员可以修改事项"))
 
 
@@ -41,7 +50,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "catalogue/staff/item_list.html",
         {
             "items": items,
-            "can_edit": request.user.has_role(*EDITOR_ROLES),  # type: ignore[union-attr]
+            "can_edit": _officer(request).has_role(*EDITOR_ROLES),
         },
     )
 
@@ -50,8 +59,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_history(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_object_or_404(
         _items_in_scope(request),
-        request.user,
-        pk,  # type: ignore[arg-type]
+        _officer(request),
+        pk,
         unit_field="implementing_unit",
     )
     versions = item.versions.order_by("-number")
@@ -67,7 +76,7 @@ def item_history(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "events": events,
             "draft": versions.filter(status=VersionStatus.DRAFT).first(),
-            "can_edit": request.user.has_role(*EDITOR_ROLES),  # type: ignore[union-attr]
+            "can_edit": _officer(request).has_role(*EDITOR_ROLES),
         },
     )
 
@@ -78,12 +87,12 @@ def item_draft(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     item = get_scoped_object_or_404(
         _items_in_scope(request),
-        request.user,
-        pk,  # type: ignore[arg-type]
+        _officer(request),
+        pk,
         unit_field="implementing_unit",
     )
     try:
-        services.version_create_draft(actor=request.user, item=item)  # type: ignore[arg-type]
+        services.version_create_draft(actor=_officer(request), item=item)
         messages.success(request, _("已创建草稿，可以修改后发布。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -95,8 +104,8 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     item = get_scoped_object_or_404(
         _items_in_scope(request),
-        request.user,
-        pk,  # type: ignore[arg-type]
+        _officer(request),
+        pk,
         unit_field="implementing_unit",
     )
     draft = get_object_or_404(item.versions, status=VersionStatus.DRAFT)
@@ -113,7 +122,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.save()
                 try:
-                    services.version_publish(actor=request.user, version=draft)  # type: ignore[arg-type]
+                    services.version_publish(actor=_officer(request), version=draft)
                 except ValidationError as exc:
                     messages.error(request, "；".join(exc.messages))
                     return redirect("catalogue-staff:draft", pk=item.pk)

@@ -1,5 +1,8 @@
 import pytest
+from conftest import login_verified
 from django.test import Client
+
+from onestop.accounts.tests.factories import staff_user
 
 
 @pytest.mark.django_db
@@ -27,9 +30,6 @@ def test_portal_home_in_chinese_by_default(client: Client, unit_tree: dict) -> N
 
 @pytest.mark.django_db
 def test_inbox_counts_come_from_the_data(client: Client, unit_tree: dict) -> None:
-    from conftest import login_verified
-    from onestop.accounts.tests.factories import staff_user
-
     login_verified(client, staff_user(unit=unit_tree["heping"], roles=["reviewer"]))
     stats = client.get("/work/").context["stats"]
     assert stats["subunits"] == 2  # the two police stations under 和平分局
