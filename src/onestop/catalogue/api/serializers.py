@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from onestop.catalogue.models import Material, ServiceItemVersion
+from onestop.accounts.models import Unit
+from onestop.catalogue.models import (
+    InspectionListEntry,
+    Material,
+    NoPenaltyEntry,
+    ProofRequirement,
+    ServiceItemVersion,
+)
 from onestop.policy.models import Commitment
 
 
@@ -119,3 +126,68 @@ class ShareSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
     shares = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=3))
+
+
+class ProofRequirementSerializer(serializers.ModelSerializer[ProofRequirement]):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProofRequirement
+        fields = [
+            "id",
+            "name",
+            "status",
+            "issuer",
+            "legal_basis",
+            "replacement",
+            "region_code",
+            "citations",
+            "items",
+        ]
+        read_only_fields = fields
+
+    def get_items(self, obj: ProofRequirement) -> list[str]:
+        return [item.implementation_code for item in obj.items.all()]
+
+
+class NoPenaltyEntrySerializer(serializers.ModelSerializer[NoPenaltyEntry]):
+    unit: serializers.RelatedField[Unit, str, str] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = NoPenaltyEntry
+        fields = [
+            "code",
+            "violation",
+            "legal_basis",
+            "conditions",
+            "correction_period",
+            "unit",
+            "region_code",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class InspectionListEntrySerializer(serializers.ModelSerializer[InspectionListEntry]):
+    unit: serializers.RelatedField[Unit, str, str] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = InspectionListEntry
+        fields = [
+            "code",
+            "subject",
+            "target",
+            "legal_basis",
+            "frequency",
+            "max_per_year",
+            "focus",
+            "method",
+            "unit",
+            "region_code",
+            "citations",
+        ]
+        read_only_fields = fields

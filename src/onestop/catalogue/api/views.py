@@ -15,11 +15,21 @@ from rest_framework.views import APIView
 
 from onestop.catalogue import selectors
 from onestop.catalogue.choices import Level
-from onestop.catalogue.models import ServiceItem, ServiceItemVersion
+from onestop.catalogue.models import (
+    InspectionListEntry,
+    NoPenaltyEntry,
+    ProofRequirement,
+    ServiceItem,
+    ServiceItemVersion,
+)
+from onestop.core.regions import region_prefix
 
 from .serializers import (
+    InspectionListEntrySerializer,
     ItemDetailSerializer,
     ItemSummarySerializer,
+    NoPenaltyEntrySerializer,
+    ProofRequirementSerializer,
     PublishedListSerializer,
     ShareSerializer,
 )
@@ -141,3 +151,45 @@ class ShareView(APIView):
             for s in rows
         ]
         return Response(ShareSerializer(data, many=True).data)
+
+
+class _RegionFilteredList(generics.ListAPIView[Any]):
+    permission_classes = [permissions.AllowAny]
+    pagination_class = None
+
+    @extend_schema(parameters=FILTERS[:1])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def filter_region(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        region = _filters(self.request)["region"]
+        return qs.filter(region_code__startswith=region_prefix(region)) if region else qs
+
+
+class ProofListView(_RegionFilteredList):
+    """减证便民: proofs kept and abolished (guangxi-2018#20)."""
+
+    serializer_class = ProofRequirementSerializer
+
+    def get_queryset(self) -> QuerySet[ProofRequirement]:
+        return self.filter_region(
+            ProofRequirement.objects.prefetch_related("items__implementing_unit")
+        )
+
+
+class NoPenaltyListView(_RegionFilteredList):
+    """免罚清单: first minor violations not penalised when corrected (tianjin-2021#10)."""
+
+    serializer_class = NoPenaltyEntrySerializer
+
+    def get_queryset(self) -> QuerySet[NoPenaltyEntry]:
+        return self.filter_region(NoPenaltyEntry.objects.select_related("unit"))
+
+
+class InspectionListView(_RegionFilteredList):
+    """行政检查法定清单: the legal inspection list (tianjin-2021#8)."""
+
+    serializer_class = InspectionListEntrySerializer
+
+    def get_queryset(self) -> QuerySet[InspectionListEntry]:
+        return self.filter_region(InspectionListEntry.objects.select_related("unit"))
