@@ -9,53 +9,12 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import identifiers
+from onestop.core import identity
 
-
-def _normalise_id_number(value: str) -> str:
-    return identifiers.normalise_id_number(value)
-
-
-def _normalise_credit_code(value: str) -> str:
-    return identifiers.normalise_credit_code(value)
-
-
-def _normalise_mobile(value: str) -> str:
-    return identifiers.normalise_mobile(value)
-
-
-class IdNumberField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        return _normalise_id_number(value) if value else value
-
-
-class CreditCodeField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        return _normalise_credit_code(value) if value else value
-
-
-class MobileField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 32)
-        super().__init__(**kwargs)
-        self.widget.input_type = "tel"
-        self.widget.attrs.update({"autocomplete": "tel", "inputmode": "numeric"})
-
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        return _normalise_mobile(value) if value else value
+# The identity form fields live in the kernel; accounts uses them under its own names.
+IdNumberField = identity.ResidentIdField
+CreditCodeField = identity.CreditCodeField
+MobileField = identity.MobileField
 
 
 class CodeField(forms.RegexField):

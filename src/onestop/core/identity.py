@@ -409,6 +409,7 @@ class ResidentIdField(_NormalisingFormField):
         kwargs.setdefault("max_length", 40)
         kwargs.setdefault("label", _("公民身份号码"))
         super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
 
 class CreditCodeField(_NormalisingFormField):
@@ -418,6 +419,7 @@ class CreditCodeField(_NormalisingFormField):
         kwargs.setdefault("max_length", 40)
         kwargs.setdefault("label", _("统一社会信用代码"))
         super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
 
 class MobileField(_NormalisingFormField):
@@ -427,6 +429,8 @@ class MobileField(_NormalisingFormField):
         kwargs.setdefault("max_length", 32)
         kwargs.setdefault("label", _("手机号码"))
         super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.update({"autocomplete": "tel", "inputmode": "numeric"})
 
 
 def _as_drf_error(exc: ValidationError) -> serializers.ValidationError:
