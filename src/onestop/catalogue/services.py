@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from onestop.accounts.models import Unit, User
 from onestop.core.audit import audit_log
+from onestop.core.rules import validate_rule_set
 from onestop.policy.models import Commitment, Measure
 
 from .choices import VersionStatus
@@ -355,6 +356,8 @@ def version_validate(version: ServiceItemVersion) -> None:
         add("conditional_acceptance", _("关键材料不能容缺；只有非关键材料可以容缺受理"))
     if version.fee_fen > 0 and not version.fee_basis.strip():
         add("fee_basis", _("收费事项必须写明收费依据"))
+    for rule_error in validate_rule_set(version.eligibility_rules):
+        add("eligibility_rules", f"eligibility{rule_error.path}: {rule_error.message}")
     if errors:
         raise ValidationError(errors)
 

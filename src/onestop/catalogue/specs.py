@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
+from onestop.core.rules import validate_rule_set
+
 from .choices import (
     Channel,
     CrossRegionScope,
@@ -340,10 +342,10 @@ def parse_item(raw: Any, *, where: str, errors: list[str]) -> ItemSpec | None:
         form_schema = {}
     f["form_schema"] = form_schema
     eligibility = raw.get("eligibility", []) or []
-    if not isinstance(eligibility, list):
-        item.error("eligibility", _("应为规则列表"))
-        eligibility = []
-    f["eligibility_rules"] = eligibility
+    rule_errors = validate_rule_set(eligibility)
+    for rule_error in rule_errors:
+        item.error(f"eligibility{rule_error.path}", rule_error.message)
+    f["eligibility_rules"] = eligibility if not rule_errors else []
 
     materials = _materials(item)
     if f["conditional_acceptance"] and not any(m.waivable for m in materials):
