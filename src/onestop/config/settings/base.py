@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "onestop.workbench",
     "onestop.policy",
     "onestop.catalogue",
+    "onestop.cases",
     "onestop.demo",
 ]
 
@@ -194,6 +195,16 @@ PII_HASH_KEY = secret_from_file_or_generate(
 # --- working days ---
 # Seconds between checks whether another process changed the working-day calendar.
 ONESTOP_CALENDAR_RECHECK_SECONDS = env_int("ONESTOP_CALENDAR_RECHECK_SECONDS", 10)
+
+# --- cases ---
+# Deadline warnings (onestop.cases.deadlines): yellow when at most this share of the promised
+# time, or at most this many working days, is left; red when overdue.
+ONESTOP_CASE_WARNING_YELLOW_RATIO = env("ONESTOP_CASE_WARNING_YELLOW_RATIO", "0.2")
+ONESTOP_CASE_WARNING_YELLOW_WORKING_DAYS = env("ONESTOP_CASE_WARNING_YELLOW_WORKING_DAYS", "1")
+
+# --- uploads ---
+# Largest accepted application material, in bytes (type and dimensions are checked by content).
+ONESTOP_UPLOAD_MAX_BYTES = env_int("ONESTOP_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 # --- audit ----------------------------------------------------------------------------------
 # Days to keep audit events; the Cybersecurity Law (art. 21) requires at least six months.

@@ -1,0 +1,47 @@
+"""Reads about cases that need more than one line of ORM."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import QuerySet
+
+from onestop.accounts.models import Person, User
+from onestop.accounts.selectors import scope_queryset
+
+from .models import Case, CaseEvent
+from .services import verification_code_hash
+
+
+def cases_for_officer(user: User) -> QuerySet[Case]:
+    """Cases whose handling unit lies in the officer's unit subtree."""
+    return scope_queryset(
+        Case.objects.select_related("item_version", "handling_unit"),
+        user,
+        unit_field="handling_unit",
+    )
+
+
+def cases_of_person(person: Person) -> QuerySet[Case]:
+    """ "My cases": the cases the person filed (drafts included), newest first."""
+    return (
+        Case.objects.filter(applicant=person)
+        .select_related("item_version", "handling_unit")
+        .order_by("-created_at")
+    )
+
+
+def case_public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The events the applicant sees (internal notes and supervision excluded)."""
+    return case.events.filter(public=True).order_by("at", "id")
+
+
+def case_public_lookup(*, number: str, code: str) -> Case | None:
+    """The case for the public progress lookup (case number + verification code, no login);
+    ``None`` when either is wrong (the caller must not say which)."""
+    number = (number or "").strip().upper()
+    case = Case.objects.filter(number=number).exclude(number="").first()
+    expected = verification_code_hash(number, code or "")
+    if case is None or not hmac.compare_digest(case.verification_code_hash, expected):
+        return None
+    return case

@@ -1,0 +1,1109 @@
+"""Every write to a case. The state machine is the ``TRANSITIONS`` table below.
+
+Each transition service is keyword-only and atomic. It locks the case row, then checks, in
+this order, before it changes anything:
+
+1. the actor is related to the case at all — the applicant (or a person who may currently act
+   for the applying enterprise), or an officer whose unit subtree contains the handling unit —
+   else ``NotAllowed`` (so that strangers learn nothing about the case's state);
+2. the action is legal from the current state — else ``IllegalTransition``;
+3. the actor holds one of the roles the table allows for it — else ``NotAllowed``;
+4. the action's own input (a reason, a supply date …) — else ``InvalidRequest``.
+
+Then it changes the row, appends a ``CaseEvent`` (timeline) and an audit event in the same
+transaction, and queues the applicant notification with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import secrets
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onestop.accounts.choices import EnterpriseRole, UserKind
+from onestop.accounts.models import Enterprise, Person, Unit, User
+from onestop.accounts.selectors import (
+    membership_is_valid,
+    officer_scope_paths,
+    person_memberships,
+    person_of,
+)
+from onestop.catalogue.choices import VersionStatus
+from onestop.catalogue.models import ServiceItemVersion
+from onestop.core import workdays
+from onestop.core.audit import audit_log
+from onestop.core.pii import lookup_hash
+
+from . import deadlines
+from .choices import Actor, CaseAction, CaseChannel, CaseState, Decision, WarningLevel
+from .errors import IdempotencyConflict, IllegalTransition, InvalidRequest, NotAllowed
+from .models import (
+    CLOCK_PAUSED_STATES,
+    CLOCK_RUNNING_STATES,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseSupervision,
+)
+
+logger = logging.getLogger(__name__)
+
+S = CaseState
+A = CaseAction
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Who may perform an action from a state and the state it leads to (``None``: the state
+    does not change, e.g. a transfer or a supervision)."""
+
+    actors: frozenset[Actor]
+    to_state: CaseState | None
+
+
+def _t(actors: Collection[Actor], to_state: CaseState | None) -> Transition:
+    return Transition(frozenset(actors), to_state)
+
+
+#: Before a decision: the applicant may still withdraw, the case may be transferred.
+_PENDING = (S.SUBMITTED, S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.SUSPENDED)
+#: After approval: a result obtained on a false commitment may be revoked (``case_revoke``
+#: refuses cases whose decision was a denial).
+_APPROVED_OR_LATER = (S.APPROVED, S.RESULT_ISSUED, S.DELIVERED, S.COLLECTED, S.CLOSED)
+#: Open cases a supervisor may supervise.
+_SUPERVISABLE = (*_PENDING, S.APPROVED, S.DENIED, S.RESULT_ISSUED)
+
+APPLICANT = {Actor.APPLICANT}
+CLERK = {Actor.WINDOW_CLERK}
+REVIEWER = {Actor.REVIEWER}
+APPROVER = {Actor.APPROVER}
+
+#: The state machine: (state, action) → (who may, next state). Nothing else changes a state.
+TRANSITIONS: dict[tuple[CaseState, CaseAction], Transition] = {
+    (S.DRAFT, A.SUBMIT): _t(APPLICANT, S.SUBMITTED),
+    (S.SUBMITTED, A.ACCEPT): _t({Actor.WINDOW_CLERK, Actor.SYSTEM}, S.ACCEPTED),
+    (S.SUBMITTED, A.REFUSE): _t(CLERK, S.REFUSED),
+    (S.ACCEPTED, A.START_REVIEW): _t(REVIEWER, S.IN_REVIEW),
+    # commitment approval (告知承诺制): approved on the spot, without review
+    (S.ACCEPTED, A.APPROVE): _t({Actor.SYSTEM}, S.APPROVED),
+    (S.IN_REVIEW, A.REQUEST_SUPPLEMENT): _t(REVIEWER, S.SUPPLEMENT_REQUESTED),
+    (S.SUPPLEMENT_REQUESTED, A.SUPPLY): _t(APPLICANT, S.IN_REVIEW),
+    # the system suspends when a conditional promise is not kept and the item says so
+    (S.ACCEPTED, A.SUSPEND): _t({Actor.REVIEWER, Actor.APPROVER, Actor.SYSTEM}, S.SUSPENDED),
+    (S.IN_REVIEW, A.SUSPEND): _t({Actor.REVIEWER, Actor.APPROVER, Actor.SYSTEM}, S.SUSPENDED),
+    # ... or terminates (终止办理), the consequence most items configure
+    (S.ACCEPTED, A.TERMINATE): _t({Actor.SYSTEM}, S.TERMINATED),
+    (S.IN_REVIEW, A.TERMINATE): _t({Actor.SYSTEM}, S.TERMINATED),
+    (S.SUSPENDED, A.RESUME): _t({Actor.REVIEWER, Actor.APPROVER}, S.IN_REVIEW),
+    (S.IN_REVIEW, A.APPROVE): _t(APPROVER, S.APPROVED),
+    (S.IN_REVIEW, A.DENY): _t(APPROVER, S.DENIED),
+    (S.APPROVED, A.ISSUE_RESULT): _t({Actor.WINDOW_CLERK, Actor.APPROVER}, S.RESULT_ISSUED),
+    # the written denial (不予许可决定书) is issued and delivered like an approval
+    (S.DENIED, A.ISSUE_RESULT): _t({Actor.WINDOW_CLERK, Actor.APPROVER}, S.RESULT_ISSUED),
+    (S.RESULT_ISSUED, A.DELIVER): _t(CLERK, S.DELIVERED),
+    (S.RESULT_ISSUED, A.COLLECT): _t(CLERK, S.COLLECTED),
+    (S.DELIVERED, A.CLOSE): _t(CLERK, S.CLOSED),
+    (S.COLLECTED, A.CLOSE): _t(CLERK, S.CLOSED),
+    **{(state, A.WITHDRAW): _t(APPLICANT, S.WITHDRAWN) for state in _PENDING},
+    **{(state, A.TRANSFER): _t({Actor.WINDOW_CLERK, Actor.REVIEWER}, None) for state in _PENDING},
+    **{(state, A.REVOKE): _t(APPROVER, S.REVOKED) for state in _APPROVED_OR_LATER},
+    **{(state, A.SUPERVISE): _t({Actor.SUPERVISOR}, None) for state in _SUPERVISABLE},
+    # staff confirm that the materials missing at a conditional acceptance were supplied
+    **{
+        (state, A.FULFIL_CONDITIONAL): _t({Actor.WINDOW_CLERK, Actor.REVIEWER}, None)
+        for state in _PENDING
+        if state != S.SUBMITTED
+    },
+}
+
+#: Staff roles that map to table actors.
+_STAFF_ACTORS = {
+    "window_clerk": Actor.WINDOW_CLERK,
+    "reviewer": Actor.REVIEWER,
+    "approver": Actor.APPROVER,
+    "supervisor": Actor.SUPERVISOR,
+}
+
+
+def allowed_actions(case: Case, actor: User) -> list[CaseAction]:
+    """The actions ``actor`` may perform on ``case`` now (for pages: which buttons to show)."""
+    try:
+        kinds = _actor_kinds(actor, case)
+    except NotAllowed:
+        return []
+    return [
+        action
+        for (state, action), transition in TRANSITIONS.items()
+        if state == case.state and kinds & transition.actors and _precondition(case, action)
+    ]
+
+
+def _precondition(case: Case, action: CaseAction) -> bool:
+    """Conditions beyond the table that the services check too."""
+    if action == A.REVOKE:
+        return case.decision == Decision.APPROVED
+    if action == A.FULFIL_CONDITIONAL:
+        return case.conditional and case.conditional_fulfilled_at is None
+    return True
+
+
+# --- notifications (placeholder) ------------------------------------------------------------
+
+
+def case_notify(*, case_id: int, action: str) -> None:
+    """Tell the applicant (and, for warnings, the handlers) that ``action`` happened.
+
+    PLACEHOLDER: runs after the transaction commits and only logs. The messaging issue will
+    replace this body with a call into ``onestop.messaging.services``; every caller already
+    goes through here, so no service needs to change then.
+    """
+    logger.info("case %s: %s (notification placeholder)", case_id, action)
+
+
+def _queue_notification(case: Case, action: str) -> None:
+    transaction.on_commit(partial(case_notify, case_id=case.pk, action=action))
+
+
+# --- who is acting --------------------------------------------------------------------------
+
+
+def _acting_person(actor: User) -> Person | None:
+    if actor is None or not actor.is_authenticated or actor.kind != UserKind.PUBLIC:
+        return None
+    return person_of(actor)
+
+
+def _may_act_for(person: Person, enterprise: Enterprise) -> bool:
+    return any(
+        m.enterprise_id == enterprise.pk and membership_is_valid(m)
+        for m in person_memberships(person)
+    )
+
+
+def _actor_kinds(actor: User | None, case: Case) -> set[Actor]:
+    """What ``actor`` is with respect to ``case``; ``NotAllowed`` if nothing at all."""
+    if actor is None:
+        return {Actor.SYSTEM}
+    if not actor.is_authenticated or not actor.is_active:
+        raise NotAllowed()
+    if actor.kind == UserKind.STAFF:
+        path = case.handling_unit.path
+        if not any(path.startswith(p) for p in officer_scope_paths(actor)):
+            raise NotAllowed(code="out_of_scope")
+        return {_STAFF_ACTORS[r] for r in actor.role_codes() if r in _STAFF_ACTORS}
+    person = _acting_person(actor)
+    if person is None:
+        raise NotAllowed()
+    if case.enterprise_id is not None:
+        assert case.enterprise is not None
+        if _may_act_for(person, case.enterprise):
+            return {Actor.APPLICANT}
+        raise NotAllowed()
+    if case.applicant_id == person.pk:
+        return {Actor.APPLICANT}
+    raise NotAllowed()
+
+
+# --- the transition core --------------------------------------------------------------------
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("handling_unit", "item_version", "enterprise", "applicant")
+        .get(pk=case.pk)
+    )
+
+
+def _begin(*, case: Case, actor: User | None, action: CaseAction) -> tuple[Case, Transition]:
+    """Lock the row and check relation, legality and role (see the module docstring)."""
+    locked = _locked(case)
+    kinds = _actor_kinds(actor, locked)
+    transition = TRANSITIONS.get((CaseState(locked.state), action))
+    if transition is None:
+        raise IllegalTransition(
+            params={"state": CaseState(locked.state).label, "action": action.label}
+        )
+    if not kinds & transition.actors:
+        raise NotAllowed(
+            _("您的角色不能对该办件执行“%(action)s”。"),
+            code="role_required",
+            params={"action": action.label},
+        )
+    return locked, transition
+
+
+def _finish(
+    *,
+    case: Case,
+    actor: User | None,
+    action: CaseAction,
+    transition: Transition,
+    now: datetime,
+    note: str = "",
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    from_state = case.state
+    if transition.to_state is not None:
+        case.state = transition.to_state
+    case.save()
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        public=public,
+        data=data or {},
+    )
+    audit_log(
+        actor=actor,
+        action=f"case.{action}",
+        obj=case,
+        summary={"before": {"state": from_state}, "after": {"state": case.state}, **(data or {})},
+        unit=case.handling_unit,
+    )
+    if public:
+        _queue_notification(case, action)
+    return case
+
+
+def _required(text: str, message: Any) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidRequest(message, code="reason_required")
+    return text
+
+
+def _step(
+    *,
+    case: Case,
+    actor: User | None,
+    action: CaseAction,
+    note: str = "",
+    reason_required: Any = None,
+) -> tuple[Case, Transition, str, datetime]:
+    locked, transition = _begin(case=case, actor=actor, action=action)
+    if reason_required is not None:
+        note = _required(note, reason_required)
+    return locked, transition, (note or "").strip(), timezone.now()
+
+
+# --- clock helpers --------------------------------------------------------------------------
+
+
+def _hours(case: Case) -> workdays.OfficeHours:
+    return deadlines.office_hours_of(case.handling_unit.office_hours)
+
+
+def _start_clock(case: Case, now: datetime) -> None:
+    version = case.item_version
+    hours = _hours(case)
+    statutory = deadlines.limit_deadline(
+        now, version.statutory_limit, version.statutory_limit_unit, hours
+    )
+    promised = deadlines.limit_deadline(
+        now, version.promised_limit, version.promised_limit_unit, hours
+    )
+    case.accepted_at = now
+    case.statutory_due_at = statutory.at
+    case.promised_due_at = promised.at
+    case.due_provisional = statutory.provisional or promised.provisional
+    case.paused_at = None
+    case.paused_total = timedelta(0)
+    case.warning_level = _level(case, now)
+
+
+def _pause_clock(case: Case, now: datetime) -> None:
+    if case.paused_at is None:
+        case.paused_at = now
+
+
+def _resume_clock(case: Case, now: datetime) -> timedelta:
+    if case.paused_at is None:
+        return timedelta(0)
+    hours = _hours(case)
+    paused = max(workdays.working_time_between(case.paused_at, now, hours), timedelta(0))
+    case.paused_total += paused
+    provisional = case.due_provisional
+    if case.statutory_due_at is not None:
+        moved = deadlines.extend(case.statutory_due_at, paused, hours)
+        case.statutory_due_at, provisional = moved.at, provisional or moved.provisional
+    if case.promised_due_at is not None:
+        moved = deadlines.extend(case.promised_due_at, paused, hours)
+        case.promised_due_at, provisional = moved.at, provisional or moved.provisional
+    case.due_provisional = provisional
+    case.paused_at = None
+    case.warning_level = _level(case, now)
+    return paused
+
+
+def _level(case: Case, now: datetime) -> WarningLevel:
+    if case.promised_due_at is None or case.accepted_at is None:
+        return WarningLevel.NONE
+    return deadlines.warning_level(
+        at=case.paused_at or now,
+        accepted_at=case.accepted_at,
+        due=case.promised_due_at,
+        paused_total=case.paused_total,
+        hours=_hours(case),
+    )
+
+
+def _decide(case: Case, now: datetime, decision: Decision) -> None:
+    """The handling clock stops: a case decided in time no longer carries a warning; one
+    decided late stays red (``on_time`` is recorded at close)."""
+    case.decided_at = now
+    case.decision = decision
+    if case.paused_at is not None:
+        _resume_clock(case, now)
+    late = case.promised_due_at is not None and now > case.promised_due_at
+    case.warning_level = WarningLevel.RED if late else WarningLevel.NONE
+
+
+def _record_on_time(case: Case, now: datetime) -> None:
+    case.closed_at = now
+    if case.promised_due_at is not None:
+        finished = case.decided_at or now
+        case.on_time = finished <= case.promised_due_at
+
+
+# --- case numbers and codes -----------------------------------------------------------------
+
+
+def _number_prefix(unit: Unit) -> str:
+    root_path = unit.path.split(".")[0]
+    root_code = Unit.objects.filter(path=root_path).values_list("code", flat=True).first() or ""
+    prefix = re.sub(r"[^A-Z0-9]", "", root_code.upper())[:4]
+    return prefix or "CN"
+
+
+def _next_number(unit: Unit, now: datetime) -> str:
+    """``<prefix><yyyymmdd><6-digit sequence>``; the sequence row is locked until commit, so
+    two concurrent submissions never get the same number (the unique constraint backs it)."""
+    prefix = _number_prefix(unit)
+    day = timezone.localtime(now, workdays.SHANGHAI).date()
+    for _attempt in range(3):
+        updated = CaseNumberSequence.objects.filter(prefix=prefix, day=day).update(
+            last=F("last") + 1
+        )
+        if updated:
+            break
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.create(prefix=prefix, day=day, last=1)
+            break
+        except IntegrityError:
+            continue  # another submission created the row first: increment it
+    last = CaseNumberSequence.objects.get(prefix=prefix, day=day).last
+    return f"{prefix}{day:%Y%m%d}{last:06d}"
+
+
+def verification_code_hash(number: str, code: str) -> str:
+    return lookup_hash(f"{number}:{code.strip()}", kind="case_verification")
+
+
+def _post_check_sampled(case: Case) -> bool:
+    """Always for applicants (or enterprises) with a failed commitment on record; otherwise at
+    the item's rate, deterministically from the case number (reproducible, auditable)."""
+    failed = Q(applicant=case.applicant_id)
+    if case.enterprise_id is not None:
+        failed |= Q(enterprise=case.enterprise_id)
+    if (
+        Case.objects.filter(failed, commitment=True, state=CaseState.REVOKED)
+        .exclude(pk=case.pk)
+        .exists()
+    ):
+        return True
+    rate = case.item_version.post_check_rate or 0
+    return random.Random(case.number).random() * 100 < float(rate)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    item_version: ServiceItemVersion,
+    enterprise: Enterprise | None = None,
+    form_data: dict[str, Any] | None = None,
+    channel: CaseChannel | str = CaseChannel.ONLINE,
+    delivery: str = "",
+    receiving_unit: Unit | None = None,
+    idempotency_key: str = "",
+) -> Case:
+    """Start an application (a draft) for ``item_version`` as ``actor``'s real-name person,
+    optionally for ``enterprise``. The same ``idempotency_key`` returns the same case."""
+    person = _acting_person(actor)
+    if person is None:
+        raise NotAllowed(_("请先登录并完成实名认证后再申请。"), code="person_required")
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if idempotency_key:
+        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_application(existing, item_version)
+    if item_version.status != VersionStatus.PUBLISHED:
+        raise InvalidRequest(
+            _("该事项版本未发布或已停用，不能申请。"), code="version_not_published"
+        )
+    agent = None
+    if enterprise is not None:
+        memberships = [
+            m
+            for m in person_memberships(person)
+            if m.enterprise_id == enterprise.pk and membership_is_valid(m)
+        ]
+        if not memberships:
+            raise NotAllowed(_("您无权代表该企业申请。"), code="not_enterprise_agent")
+        if memberships[0].role == EnterpriseRole.AGENT:
+            agent = person
+    deliveries = item_version.deliveries
+    delivery = delivery or (deliveries[0] if deliveries else "window")
+    if deliveries and delivery not in deliveries:
+        raise InvalidRequest(_("该事项不支持所选的结果送达方式。"), code="delivery_not_offered")
+    if channel not in CaseChannel.values:
+        raise InvalidRequest(_("申请渠道无效。"), code="bad_channel")
+    unit = item_version.item.implementing_unit
+    case = Case(
+        item_version=item_version,
+        receiving_unit=receiving_unit or unit,
+        handling_unit=unit,
+        applicant=person,
+        enterprise=enterprise,
+        agent=agent,
+        form_data=form_data or {},
+        channel=channel,
+        delivery=delivery,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _same_application(existing, item_version)
+    now = timezone.now()
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        actor_label=actor.get_username(),
+        action="create",
+        to_state=case.state,
+        public=True,
+    )
+    audit_log(
+        actor=actor,
+        action="case.create",
+        obj=case,
+        summary={"after": {"item_version": item_version.pk, "state": case.state}},
+        unit=unit,
+    )
+    return case
+
+
+def _same_application(existing: Case, item_version: ServiceItemVersion) -> Case:
+    if existing.item_version_id != item_version.pk:
+        raise IdempotencyConflict()
+    return existing
+
+
+@transaction.atomic
+def case_draft_update(
+    *, actor: User, case: Case, form_data: dict[str, Any], delivery: str = ""
+) -> Case:
+    """Save the form of a draft (resume later)."""
+    locked = _locked(case)
+    if Actor.APPLICANT not in _actor_kinds(actor, locked):
+        raise NotAllowed()
+    if locked.state != CaseState.DRAFT:
+        raise IllegalTransition(
+            _("办件已提交，不能再修改申请内容。"), code="not_a_draft", params={}
+        )
+    if delivery:
+        if delivery not in locked.item_version.deliveries:
+            raise InvalidRequest(_("该事项不支持所选的结果送达方式。"), code="delivery_not_offered")
+        locked.delivery = delivery
+    locked.form_data = form_data
+    locked.save(update_fields=["form_data", "delivery", "updated_at"])
+    audit_log(actor=actor, action="case.draft_update", obj=locked, unit=locked.handling_unit)
+    return locked
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> Case:
+    """Submit a draft: it gets its case number and a verification code for the public progress
+    lookup (returned once as ``case.verification_code``, only its hash is stored).
+
+    With ``commitment_signed`` on an item under commitment approval (告知承诺制) the case is
+    accepted and approved at once; a post-check is sampled at the item's rate.
+    """
+    locked, transition, _note, now = _step(case=case, actor=actor, action=A.SUBMIT)
+    version = locked.item_version
+    if version.status != VersionStatus.PUBLISHED:
+        raise InvalidRequest(_("该事项版本已停用，请重新申请。"), code="version_not_published")
+    if commitment_signed and not version.commitment_approval:
+        raise InvalidRequest(_("该事项不实行告知承诺制。"), code="commitment_not_offered")
+    locked.number = _next_number(locked.receiving_unit, now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    locked.verification_code_hash = verification_code_hash(locked.number, code)
+    locked.submitted_at = now
+    _finish(case=locked, actor=actor, action=A.SUBMIT, transition=transition, now=now)
+    if commitment_signed:
+        locked.commitment = True
+        locked.commitment_signed_at = now
+        locked.post_check_required = _post_check_sampled(locked)
+        accept = TRANSITIONS[(S.SUBMITTED, A.ACCEPT)]
+        _start_clock(locked, now)
+        _finish(
+            case=locked,
+            actor=None,
+            action=A.ACCEPT,
+            transition=accept,
+            now=now,
+            note=str(_("告知承诺制：申请人已签署承诺书，当场受理。")),
+            data={"commitment": True},
+        )
+        approve = TRANSITIONS[(S.ACCEPTED, A.APPROVE)]
+        _decide(locked, now, Decision.APPROVED)
+        _finish(
+            case=locked,
+            actor=None,
+            action=A.APPROVE,
+            transition=approve,
+            now=now,
+            note=str(_("告知承诺制：以承诺代替审核，当场准予。")),
+            data={"commitment": True, "post_check": locked.post_check_required},
+        )
+    locked.verification_code = code
+    return locked
+
+
+@transaction.atomic
+def case_accept(
+    *,
+    actor: User,
+    case: Case,
+    missing_material_ids: Sequence[int] = (),
+    supply_by: date | None = None,
+    note: str = "",
+) -> Case:
+    """Accept (受理) a submitted case; the deadlines start now.
+
+    With ``missing_material_ids`` it is a conditional acceptance (容缺受理): only non-key
+    materials the item lets be missing may be absent, and the applicant's promised
+    ``supply_by`` date must lie within the item's ``conditional_supply_days`` working days.
+    """
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.ACCEPT, note=note)
+    data: dict[str, Any] = {}
+    if missing_material_ids:
+        _check_conditional(locked, list(missing_material_ids), supply_by, now)
+        locked.conditional = True
+        locked.conditional_materials = sorted(set(missing_material_ids))
+        locked.conditional_supply_by = supply_by
+        data = {
+            "conditional": True,
+            "missing": locked.conditional_materials,
+            "supply_by": supply_by.isoformat() if supply_by else None,
+        }
+    _start_clock(locked, now)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.ACCEPT,
+        transition=transition,
+        now=now,
+        note=note,
+        data=data,
+    )
+
+
+def _check_conditional(case: Case, ids: list[int], supply_by: date | None, now: datetime) -> None:
+    version = case.item_version
+    if not version.conditional_acceptance:
+        raise InvalidRequest(_("该事项不实行容缺受理。"), code="conditional_not_offered")
+    materials = {m.pk: m for m in version.materials.all()}
+    unknown = [i for i in ids if i not in materials]
+    if unknown:
+        raise InvalidRequest(_("所列容缺材料不属于该事项。"), code="unknown_material")
+    blocking = [materials[i].name for i in ids if materials[i].is_key or not materials[i].waivable]
+    if blocking:
+        raise InvalidRequest(
+            _("关键材料或不可容缺的材料缺失，不能容缺受理：%(names)s"),
+            code="key_material_missing",
+            params={"names": "、".join(blocking)},
+        )
+    if supply_by is None:
+        raise InvalidRequest(_("容缺受理须由申请人承诺补齐日期。"), code="supply_date_required")
+    today = timezone.localtime(now, workdays.SHANGHAI).date()
+    latest = workdays.add_working_days(today, version.conditional_supply_days or 0)
+    if not today <= supply_by <= latest:
+        raise InvalidRequest(
+            _("承诺补齐日期须在受理后 %(days)s 个工作日内（不晚于 %(latest)s）。"),
+            code="supply_date_too_late",
+            params={"days": version.conditional_supply_days or 0, "latest": latest.isoformat()},
+        )
+
+
+@transaction.atomic
+def case_refuse(*, actor: User, case: Case, reason: str) -> Case:
+    """Refuse to accept (不予受理); the legal reason is required and shown to the applicant."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.REFUSE,
+        note=reason,
+        reason_required=_("不予受理须说明理由及法律依据。"),
+    )
+    locked.closed_at = now
+    return _finish(
+        case=locked, actor=actor, action=A.REFUSE, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_start_review(*, actor: User, case: Case, note: str = "") -> Case:
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.START_REVIEW, note=note)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.START_REVIEW,
+        transition=transition,
+        now=now,
+        note=note,
+        public=True,
+    )
+
+
+@transaction.atomic
+def case_request_supplement(*, actor: User, case: Case, reason: str) -> Case:
+    """Ask for corrected or missing materials all at once (一次性告知); the clock pauses."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.REQUEST_SUPPLEMENT,
+        note=reason,
+        reason_required=_("请一次性列明需要补正的材料和要求。"),
+    )
+    _pause_clock(locked, now)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.REQUEST_SUPPLEMENT,
+        transition=transition,
+        now=now,
+        note=note,
+    )
+
+
+@transaction.atomic
+def case_supply(*, actor: User, case: Case, note: str = "") -> Case:
+    """The applicant supplied what was asked for; the clock resumes and the due instants move
+    later by the office time that passed while paused."""
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.SUPPLY, note=note)
+    paused = _resume_clock(locked, now)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.SUPPLY,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"paused_seconds": int(paused.total_seconds())},
+    )
+
+
+@transaction.atomic
+def case_suspend(*, actor: User, case: Case, reason: str) -> Case:
+    """Suspend handling for a statutory reason (中止); the clock pauses."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.SUSPEND,
+        note=reason,
+        reason_required=_("中止办理须说明理由及法律依据。"),
+    )
+    _pause_clock(locked, now)
+    return _finish(
+        case=locked, actor=actor, action=A.SUSPEND, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.RESUME, note=note)
+    paused = _resume_clock(locked, now)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.RESUME,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"paused_seconds": int(paused.total_seconds())},
+    )
+
+
+@transaction.atomic
+def case_approve(*, actor: User, case: Case, note: str = "") -> Case:
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.APPROVE, note=note)
+    _decide(locked, now, Decision.APPROVED)
+    return _finish(
+        case=locked, actor=actor, action=A.APPROVE, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_deny(*, actor: User, case: Case, reason: str) -> Case:
+    """Deny (不予许可); the reason and legal basis are required. The written decision is then
+    issued and delivered like an approval."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.DENY,
+        note=reason,
+        reason_required=_("不予许可须说明理由及法律依据。"),
+    )
+    _decide(locked, now, Decision.DENIED)
+    return _finish(
+        case=locked, actor=actor, action=A.DENY, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_issue_result(*, actor: User, case: Case, note: str = "") -> Case:
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.ISSUE_RESULT, note=note)
+    return _finish(
+        case=locked, actor=actor, action=A.ISSUE_RESULT, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_deliver(*, actor: User, case: Case, note: str = "") -> Case:
+    """The result reached the applicant by courier or electronically."""
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.DELIVER, note=note)
+    return _finish(
+        case=locked, actor=actor, action=A.DELIVER, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_collect(*, actor: User, case: Case, note: str = "") -> Case:
+    """The applicant collected the result at the window."""
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.COLLECT, note=note)
+    return _finish(
+        case=locked, actor=actor, action=A.COLLECT, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, note: str = "") -> Case:
+    """Close (办结); records whether the decision came within the promised time."""
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.CLOSE, note=note)
+    _record_on_time(locked, now)
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.CLOSE,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"on_time": locked.on_time},
+    )
+
+
+@transaction.atomic
+def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
+    """The applicant withdraws the application before a decision."""
+    locked, transition, note, now = _step(case=case, actor=actor, action=A.WITHDRAW, note=reason)
+    locked.paused_at = None
+    locked.closed_at = now
+    return _finish(
+        case=locked, actor=actor, action=A.WITHDRAW, transition=transition, now=now, note=note
+    )
+
+
+@transaction.atomic
+def case_transfer(*, actor: User, case: Case, to_unit: Unit, reason: str) -> Case:
+    """Hand the case to the competent unit (cross-region handling); its state is unchanged and
+    the receiving unit is kept."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.TRANSFER,
+        note=reason,
+        reason_required=_("移交须说明理由。"),
+    )
+    if not to_unit.is_active or to_unit.pk == locked.handling_unit_id:
+        raise InvalidRequest(_("请选择另一个在用的办理单位。"), code="bad_target_unit")
+    from_unit = locked.handling_unit
+    locked.handling_unit = to_unit
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.TRANSFER,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"from_unit": from_unit.code, "to_unit": to_unit.code},
+    )
+
+
+@transaction.atomic
+def case_revoke(*, actor: User, case: Case, reason: str) -> Case:
+    """Revoke an approval (e.g. a commitment found false at the post-check). A revoked
+    commitment case is the applicant's failed commitment on record: their later commitment
+    cases are always post-checked."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.REVOKE,
+        note=reason,
+        reason_required=_("撤销须说明理由及法律依据。"),
+    )
+    if locked.decision != Decision.APPROVED:
+        raise IllegalTransition(_("只有准予的办件才能撤销。"))
+    if locked.closed_at is None:
+        locked.closed_at = now
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.REVOKE,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"commitment": locked.commitment},
+    )
+
+
+@transaction.atomic
+def case_supervise(
+    *,
+    actor: User,
+    case: Case,
+    comment: str,
+    deadline: datetime | None = None,
+    escalated: bool = False,
+) -> CaseSupervision:
+    """督办: a supervisor comments on a case, optionally with a deadline and an escalation."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.SUPERVISE,
+        note=comment,
+        reason_required=_("请填写督办意见。"),
+    )
+    if deadline is not None and deadline <= now:
+        raise InvalidRequest(_("督办期限须晚于当前时间。"), code="bad_deadline")
+    supervision = CaseSupervision.objects.create(
+        case=locked, supervisor=actor, comment=note, deadline=deadline, escalated=escalated
+    )
+    _finish(
+        case=locked,
+        actor=actor,
+        action=A.SUPERVISE,
+        transition=transition,
+        now=now,
+        note=note,
+        public=False,
+        data={"escalated": escalated, "deadline": deadline.isoformat() if deadline else None},
+    )
+    return supervision
+
+
+# --- conditional acceptance follow-up --------------------------------------------------------
+
+
+@transaction.atomic
+def case_conditional_fulfil(*, actor: User, case: Case, note: str = "") -> Case:
+    """The materials missing at a conditional acceptance were supplied and checked; the promise
+    is kept (no reminder, no consequence any more)."""
+    locked, transition, note, now = _step(
+        case=case, actor=actor, action=A.FULFIL_CONDITIONAL, note=note
+    )
+    if not locked.conditional or locked.conditional_fulfilled_at is not None:
+        raise InvalidRequest(_("该办件没有待补齐的容缺材料。"), code="nothing_to_fulfil")
+    locked.conditional_fulfilled_at = now
+    return _finish(
+        case=locked,
+        actor=actor,
+        action=A.FULFIL_CONDITIONAL,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"materials": locked.conditional_materials},
+    )
+
+
+def _consequence_action(text: str) -> CaseAction:
+    """The item's configured consequence (free text in the catalogue): 中止 (without 终止)
+    suspends, anything else terminates (every shipped item says 终止 or 不予…)."""
+    return A.SUSPEND if "中止" in text and "终止" not in text else A.TERMINATE
+
+
+@dataclass(frozen=True)
+class ConditionalSweepResult:
+    reminded: int
+    enforced: int
+
+
+def case_conditional_sweep(*, now: datetime | None = None) -> ConditionalSweepResult:
+    """Remind applicants one working day before their promised supply date, and apply the
+    item's consequence to cases still being handled once the date has passed. Safe to run
+    twice: each case is reminded once and a consequence changes the state."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, workdays.SHANGHAI).date()
+    reminder_from = workdays.add_working_days(today, 1)
+    open_states = [S.ACCEPTED, S.IN_REVIEW, S.SUPPLEMENT_REQUESTED, S.SUSPENDED]
+    pending = Case.objects.filter(
+        conditional=True, conditional_fulfilled_at=None, state__in=open_states
+    ).exclude(conditional_supply_by=None)
+    reminded = enforced = 0
+    due_soon = pending.filter(
+        conditional_reminded_at=None,
+        conditional_supply_by__gte=today,
+        conditional_supply_by__lte=reminder_from,
+    )
+    for case_id in due_soon.values_list("pk", flat=True):
+        reminded += _conditional_remind(case_id, now)
+    overdue = pending.filter(conditional_supply_by__lt=today, state__in=list(CLOCK_RUNNING_STATES))
+    for case_id in overdue.values_list("pk", flat=True):
+        enforced += _conditional_enforce(case_id, now)
+    return ConditionalSweepResult(reminded=reminded, enforced=enforced)
+
+
+@transaction.atomic
+def _conditional_remind(case_id: int, now: datetime) -> int:
+    case = Case.objects.select_for_update().filter(pk=case_id, conditional_reminded_at=None).first()
+    if case is None:
+        return 0
+    case.conditional_reminded_at = now
+    case.save(update_fields=["conditional_reminded_at", "updated_at"])
+    supply_by = case.conditional_supply_by.isoformat() if case.conditional_supply_by else ""
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=None,
+        actor_label="system",
+        action="conditional_reminder",
+        from_state=case.state,
+        to_state=case.state,
+        note=str(_("请于 %(date)s 前补齐容缺材料。") % {"date": supply_by}),
+        public=True,
+    )
+    audit_log(actor=None, action="case.conditional_reminder", obj=case)
+    _queue_notification(case, "conditional_reminder")
+    return 1
+
+
+@transaction.atomic
+def _conditional_enforce(case_id: int, now: datetime) -> int:
+    case = Case.objects.get(pk=case_id)
+    consequence = case.item_version.conditional_consequence or str(_("逾期未补正的，终止办理"))
+    action = _consequence_action(consequence)
+    try:
+        locked, transition = _begin(case=case, actor=None, action=action)
+    except IllegalTransition:
+        return 0  # moved on meanwhile
+    if locked.conditional_fulfilled_at is not None:
+        return 0
+    note = str(
+        _("申请人未在承诺日期 %(date)s 前补齐容缺材料：%(consequence)s")
+        % {"date": locked.conditional_supply_by, "consequence": consequence}
+    )
+    if action == A.SUSPEND:
+        _pause_clock(locked, now)
+    else:
+        locked.closed_at = now
+    _finish(
+        case=locked,
+        actor=None,
+        action=action,
+        transition=transition,
+        now=now,
+        note=note,
+        data={"conditional": True},
+    )
+    return 1
+
+
+# --- warnings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    checked: int
+    changed: int
+
+
+def case_warnings_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Recompute the warning level of every case whose clock runs; write only changes (safe to
+    run twice). A raised level is logged on the timeline (staff only) and notified."""
+    now = now or timezone.now()
+    checked = changed = 0
+    open_cases = (
+        Case.objects.filter(state__in=CLOCK_RUNNING_STATES | CLOCK_PAUSED_STATES)
+        .exclude(promised_due_at=None)
+        .select_related("handling_unit")
+        .order_by("pk")
+    )
+    for case in open_cases.iterator(chunk_size=500):
+        checked += 1
+        level = _level(case, now)
+        if level != case.warning_level and _warning_set(case, level, now):
+            changed += 1
+    return SweepResult(checked=checked, changed=changed)
+
+
+@transaction.atomic
+def _warning_set(case: Case, level: WarningLevel, now: datetime) -> bool:
+    updated = Case.objects.filter(pk=case.pk, warning_level=case.warning_level).update(
+        warning_level=level, updated_at=now
+    )
+    if not updated:
+        return False  # changed meanwhile; the next sweep looks again
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=None,
+        actor_label="system",
+        action="warning",
+        from_state=case.state,
+        to_state=case.state,
+        public=False,
+        data={"from": case.warning_level, "to": level},
+    )
+    audit_log(
+        actor=None,
+        action="case.warning",
+        obj=case,
+        summary={
+            "before": {"warning_level": case.warning_level},
+            "after": {"warning_level": level},
+        },
+        unit=case.handling_unit,
+    )
+    _queue_notification(case, f"warning_{level}")
+    return True
