@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Case, CaseEvent, CaseSupervision
+from .models import Case, CaseEvent, CaseMaterial, CaseSupervision
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,13 +32,33 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class CaseMaterialInline(admin.TabularInline):
+    model = CaseMaterial
+    extra = 0
+    can_delete = False
+    fields = (
+        "position",
+        "name",
+        "kind",
+        "size",
+        "display_name",
+        "waived",
+        "supply_by",
+        "supplement",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "item_version", "handling_unit", "state", "warning_level"]
     list_filter = ["state", "warning_level", "conditional", "commitment"]
     search_fields = ["number"]
     exclude = ["verification_code_hash", "idempotency_key"]
-    inlines = [CaseEventInline]
+    inlines = [CaseMaterialInline, CaseEventInline]
 
 
 @admin.register(CaseSupervision)

@@ -236,3 +236,40 @@ class CaseSupervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.created_at:%Y-%m-%d}"
+
+
+class CaseMaterial(models.Model):
+    """A material the applicant uploaded for a case (or, for 容缺, declared missing with a
+    promised supply date). Name and position are copied from the item version's material so the
+    record stays readable if the catalogue changes."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials"
+    )
+    material = models.ForeignKey(
+        "catalogue.Material",
+        verbose_name=_("申请材料"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    storage_name = models.CharField(_("存储名称"), max_length=255, blank=True)
+    kind = models.CharField(_("文件类型"), max_length=8, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    display_name = models.CharField(_("原文件名"), max_length=120, blank=True)
+    waived = models.BooleanField(_("申请容缺"), default=False)
+    supply_by = models.DateField(_("承诺补齐日期"), null=True, blank=True)
+    supplement = models.BooleanField(_("补正材料"), default=False)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "position", "uploaded_at", "id"]
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.name}"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("work/cases/", include("onestop.cases.urls_staff")),
     path("work/policy/", include("onestop.policy.urls_staff")),
     path("work/audit/", include("onestop.core.urls_audit")),
     path("work/units/", include("onestop.accounts.urls_staff")),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("work/", include("onestop.workbench.urls")),
     path("policy/", include("onestop.policy.urls")),
     path("services/", include("onestop.catalogue.urls")),
+    path("cases/", include("onestop.cases.urls")),
     path("", include("onestop.accounts.urls")),
     path("", include("onestop.portal.urls")),
 ]

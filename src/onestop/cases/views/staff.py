@@ -1,0 +1,317 @@
+"""Staff case pages (办件): the inbox of the officer's unit subtree and the case page with one
+POST form per action the officer may take now.
+
+Every write goes through ``onestop.cases.services``; typed case errors become messages (the
+case is unchanged) and never a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onestop.accounts.models import User
+from onestop.accounts.selectors import scope_queryset
+from onestop.catalogue.models import ServiceItem
+from onestop.core.pii import mask_name
+from onestop.workbench.permissions import staff_required
+
+from .. import forms_staff as f
+from .. import services
+from ..choices import CaseAction, CaseState, WarningLevel
+from ..errors import CaseError, NotAllowed
+from ..models import TERMINAL_STATES, Case, CaseEvent
+
+PAGE_SIZE = 50
+
+A = CaseAction
+
+
+def _officer(request: HttpRequest) -> User:
+    """The signed-in officer; only call behind ``staff_required``."""
+    return cast(User, request.user)
+
+
+# --- the actions ---------------------------------------------------------------------------
+
+
+Perform = Callable[[f.CaseActionForm, User, Case], object]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    form: type[f.CaseActionForm]
+    perform: Perform
+    danger: bool = False
+
+
+def _note(service: Callable[..., object]) -> Perform:
+    return lambda form, actor, case: service(actor=actor, case=case, note=form.cleaned_data["note"])
+
+
+def _reason(service: Callable[..., object]) -> Perform:
+    return lambda form, actor, case: service(
+        actor=actor, case=case, reason=form.cleaned_data["reason"]
+    )
+
+
+def _accept(form: f.CaseActionForm, actor: User, case: Case) -> object:
+    data = form.cleaned_data
+    return services.case_accept(
+        actor=actor,
+        case=case,
+        missing_material_ids=data.get("missing_materials") or (),
+        supply_by=data.get("supply_by"),
+        note=data["note"],
+    )
+
+
+def _supplement(form: f.CaseActionForm, actor: User, case: Case) -> object:
+    assert isinstance(form, f.SupplementForm)
+    return services.case_request_supplement(actor=actor, case=case, reason=form.full_reason())
+
+
+def _transfer(form: f.CaseActionForm, actor: User, case: Case) -> object:
+    data = form.cleaned_data
+    return services.case_transfer(
+        actor=actor, case=case, to_unit=data["to_unit"], reason=data["reason"]
+    )
+
+
+def _supervise(form: f.CaseActionForm, actor: User, case: Case) -> object:
+    data = form.cleaned_data
+    return services.case_supervise(
+        actor=actor,
+        case=case,
+        comment=data["comment"],
+        deadline=data.get("deadline"),
+        escalated=data.get("escalated", False),
+    )
+
+
+#: Staff actions with their form and service. Applicant and system actions are not here.
+ACTIONS: dict[CaseAction, ActionSpec] = {
+    A.ACCEPT: ActionSpec(f.AcceptForm, _accept),
+    A.REFUSE: ActionSpec(f.ReasonForm, _reason(services.case_refuse), danger=True),
+    A.START_REVIEW: ActionSpec(f.NoteForm, _note(services.case_start_review)),
+    A.REQUEST_SUPPLEMENT: ActionSpec(f.SupplementForm, _supplement),
+    A.SUSPEND: ActionSpec(f.ReasonForm, _reason(services.case_suspend), danger=True),
+    A.RESUME: ActionSpec(f.NoteForm, _note(services.case_resume)),
+    A.APPROVE: ActionSpec(f.NoteForm, _note(services.case_approve)),
+    A.DENY: ActionSpec(f.ReasonForm, _reason(services.case_deny), danger=True),
+    A.ISSUE_RESULT: ActionSpec(f.NoteForm, _note(services.case_issue_result)),
+    A.DELIVER: ActionSpec(f.NoteForm, _note(services.case_deliver)),
+    A.COLLECT: ActionSpec(f.NoteForm, _note(services.case_collect)),
+    A.CLOSE: ActionSpec(f.NoteForm, _note(services.case_close)),
+    A.TRANSFER: ActionSpec(f.TransferForm, _transfer),
+    A.REVOKE: ActionSpec(f.ReasonForm, _reason(services.case_revoke), danger=True),
+    A.SUPERVISE: ActionSpec(f.SuperviseForm, _supervise),
+    A.FULFIL_CONDITIONAL: ActionSpec(f.NoteForm, _note(services.case_conditional_fulfil)),
+}
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _cases_in_scope(user: User) -> QuerySet[Case]:
+    """Submitted (numbered) cases whose handling unit lies in the officer's subtree."""
+    return scope_queryset(
+        Case.objects.exclude(number="")
+        .select_related("item_version", "handling_unit", "applicant", "enterprise")
+        .defer("applicant__id_number", "applicant__mobile"),
+        user,
+        unit_field="handling_unit",
+    )
+
+
+def _by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Red first, then yellow, then the earliest promised due (cases without one last)."""
+    return qs.annotate(
+        urgency=CaseWhen(
+            When(warning_level=WarningLevel.RED, then=Value(0)),
+            When(warning_level=WarningLevel.YELLOW, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        has_due=CaseWhen(
+            When(promised_due_at__isnull=True, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    ).order_by("urgency", "has_due", "promised_due_at", "submitted_at", "pk")
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    case = _cases_in_scope(_officer(request)).filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+# --- inbox ---------------------------------------------------------------------------------
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    scoped = _cases_in_scope(user)
+    items = list(
+        ServiceItem.objects.filter(pk__in=scoped.values("item_version__item_id"))
+        .select_related("current")
+        .order_by("code")
+    )
+    form = f.InboxFilterForm(request.GET or None, items=items)
+    qs = scoped
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    state = data.get("state") or f.STATE_OPEN
+    if state == f.STATE_OPEN:
+        qs = qs.exclude(state__in=TERMINAL_STATES)
+    elif state != f.STATE_ALL:
+        qs = qs.filter(state=state)
+    if data.get("item"):
+        qs = qs.filter(item_version__item_id=data["item"])
+    if data.get("warning"):
+        qs = qs.filter(warning_level=data["warning"])
+    if data.get("scope") == f.SCOPE_MINE:
+        qs = qs.filter(pk__in=CaseEvent.objects.filter(actor=user).values("case_id"))
+    page = Paginator(_by_urgency(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [
+        {
+            "case": case,
+            "applicant": mask_name(case.applicant.name),
+            "enterprise": case.enterprise.name if case.enterprise else "",
+        }
+        for case in page.object_list
+    ]
+    return render(
+        request,
+        "cases/staff/inbox.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+def _display(value: Any) -> str:
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "、".join(_display(v) for v in value)
+    return str(value)
+
+
+def _form_rows(case: Case) -> list[tuple[str, str]]:
+    """(label, value) of the form data, labels from the item version's form schema titles, in
+    the schema's order, then any keys the schema does not know."""
+    properties = (case.item_version.form_schema or {}).get("properties") or {}
+    data = case.form_data or {}
+    keys = [k for k in properties if k in data] + [k for k in data if k not in properties]
+    return [(str((properties.get(k) or {}).get("title") or k), _display(data[k])) for k in keys]
+
+
+def _materials(case: Case) -> list[dict[str, Any]]:
+    missing = set(case.conditional_materials or [])
+    return [
+        {
+            "material": m,
+            "missing": m.pk in missing and case.conditional_fulfilled_at is None,
+        }
+        for m in case.item_version.materials.all()
+    ]
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    bound: tuple[CaseAction, f.CaseActionForm] | None = None,
+) -> HttpResponse:
+    user = _officer(request)
+    actions = []
+    for action in services.allowed_actions(case, user):
+        spec = ACTIONS.get(action)
+        if spec is None:
+            continue
+        if bound is not None and bound[0] == action:
+            form = bound[1]
+        else:
+            form = spec.form(case=case, prefix=action.value)
+        actions.append({"action": action, "form": form, "danger": spec.danger})
+    states = dict(CaseState.choices)
+    labels = dict(CaseAction.choices)
+    events = [
+        {
+            "event": event,
+            "action": labels.get(event.action, event.action),
+            "from_state": states.get(event.from_state, event.from_state),
+            "to_state": states.get(event.to_state, event.to_state),
+        }
+        for event in case.events.order_by("at", "id")
+    ]
+    now = timezone.now()
+    return render(
+        request,
+        "cases/staff/case.html",
+        {
+            "case": case,
+            "applicant": mask_name(case.applicant.name),
+            "form_rows": _form_rows(case),
+            "materials": _materials(case),
+            "events": events,
+            "supervisions": case.supervisions.select_related("supervisor"),
+            "actions": actions,
+            "overdue": case.promised_due_at is not None
+            and case.promised_due_at < now
+            and case.decided_at is None,
+        },
+    )
+
+
+@staff_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_case(request, _case_or_404(request, number))
+
+
+@staff_required
+@require_POST
+def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    case = _case_or_404(request, number)
+    try:
+        act = CaseAction(action)
+    except ValueError:
+        raise Http404 from None
+    spec = ACTIONS.get(act)
+    if spec is None:
+        raise Http404
+    form = spec.form(request.POST, case=case, prefix=act.value)
+    if not form.is_valid():
+        if act not in services.allowed_actions(case, _officer(request)):
+            # Nothing to correct: the officer may not take this action now at all.
+            messages.error(request, str(NotAllowed()))
+            return redirect("cases-staff:case", number=case.number)
+        messages.error(request, _("请按提示修改后再提交。"))
+        return _render_case(request, case, bound=(act, form))
+    try:
+        spec.perform(form, _officer(request), case)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已办理：%(action)s") % {"action": act.label})
+    return redirect("cases-staff:case", number=case.number)
