@@ -45,3 +45,24 @@ def case_public_lookup(*, number: str, code: str) -> Case | None:
     if case is None or not hmac.compare_digest(case.verification_code_hash, expected):
         return None
     return case
+
+
+def event_action_labels() -> dict[str, str]:
+    """Timeline action keys in words: every workflow action, plus the draft's creation."""
+    from django.utils.translation import gettext
+
+    from .choices import CaseAction
+
+    return {**{k: str(v) for k, v in CaseAction.choices}, "create": gettext("创建申请")}
+
+
+def event_actor_label(event: CaseEvent) -> str:
+    """Who acted, for staff eyes: officers by name, the applicant as "申请人", jobs as "系统"."""
+    from django.utils.translation import gettext
+
+    actor = event.actor
+    if actor is None:
+        return gettext("系统") if event.actor_label == "system" else event.actor_label
+    if getattr(actor, "kind", "") == "staff":
+        return actor.get_full_name() or actor.get_username()
+    return gettext("申请人")

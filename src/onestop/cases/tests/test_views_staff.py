@@ -218,6 +218,10 @@ def test_case_page_shows_form_labels_materials_and_timeline(
     assert "不予受理" in page and "材料不齐全且不予补正" in page  # timeline
     assert "已提交 → 不予受理" in page
     assert "张*" in page and "张三" not in page
+    # Actors in words: the officer by name, never an opaque public username.
+    clerk = officers["window_clerk"]
+    assert (clerk.get_full_name() or clerk.get_username()) in page
+    assert world.applicant.user.get_username() not in page
 
 
 def test_case_page_shows_exactly_the_allowed_buttons(

@@ -107,7 +107,7 @@ def _store_material(
 def _timeline(case: Case) -> list[Any]:
     """The public events with their state and action in words."""
     states = dict(CaseState.choices)
-    actions = {**dict(CaseAction.choices), "create": _("创建申请")}
+    actions = selectors.event_action_labels()
     events = list(selectors.case_public_timeline(case))
     for event in events:
         event.state_label = states.get(event.to_state, "")  # type: ignore[attr-defined]

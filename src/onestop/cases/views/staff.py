@@ -28,7 +28,7 @@ from onestop.core.pii import mask_name
 from onestop.workbench.permissions import staff_required
 
 from .. import forms_staff as f
-from .. import services
+from .. import selectors, services
 from ..choices import CaseAction, CaseState, WarningLevel
 from ..errors import CaseError, NotAllowed
 from ..models import TERMINAL_STATES, Case, CaseEvent
@@ -255,15 +255,16 @@ def _render_case(
             form = spec.form(case=case, prefix=action.value)
         actions.append({"action": action, "form": form, "danger": spec.danger})
     states = dict(CaseState.choices)
-    labels = dict(CaseAction.choices)
+    labels = selectors.event_action_labels()
     events = [
         {
             "event": event,
             "action": labels.get(event.action, event.action),
+            "actor": selectors.event_actor_label(event),
             "from_state": states.get(event.from_state, event.from_state),
             "to_state": states.get(event.to_state, event.to_state),
         }
-        for event in case.events.order_by("at", "id")
+        for event in case.events.select_related("actor").order_by("at", "id")
     ]
     now = timezone.now()
     return render(
