@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -61,3 +63,15 @@ def _fresh_workday_calendar() -> None:
     from onestop.core.workdays import calendar_invalidate
 
     calendar_invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Each test starts in the source language: a request through LocaleMiddleware (e.g. with
+    Accept-Language: en) leaves its language active in the thread after the test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 
 from onestop.accounts.models import Person, User
-from onestop.accounts.selectors import scope_queryset
+from onestop.accounts.selectors import enterprises_person_can_act_for, scope_queryset
 
+from .choices import WarningLevel
 from .models import Case, CaseEvent
 from .services import verification_code_hash
 
@@ -66,3 +68,41 @@ def event_actor_label(event: CaseEvent) -> str:
     if getattr(actor, "kind", "") == "staff":
         return actor.get_full_name() or actor.get_username()
     return gettext("申请人")
+
+
+def cases_in_officer_scope(user: User) -> QuerySet[Case]:
+    """Submitted (numbered) cases whose handling unit lies in the officer's subtree."""
+    return scope_queryset(
+        Case.objects.exclude(number="")
+        .select_related("item_version", "handling_unit", "applicant", "enterprise")
+        .defer("applicant__id_number", "applicant__mobile"),
+        user,
+        unit_field="handling_unit",
+    )
+
+
+def order_by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Red first, then yellow, then the earliest promised due (cases without one last)."""
+    return qs.annotate(
+        urgency=CaseWhen(
+            When(warning_level=WarningLevel.RED, then=Value(0)),
+            When(warning_level=WarningLevel.YELLOW, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        has_due=CaseWhen(
+            When(promised_due_at__isnull=True, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    ).order_by("urgency", "has_due", "promised_due_at", "submitted_at", "pk")
+
+
+def cases_person_may_see(person: Person) -> QuerySet[Case]:
+    """Cases the person filed, or of an enterprise they may currently act for."""
+    enterprises = [e.pk for e in enterprises_person_can_act_for(person)]
+    return (
+        Case.objects.filter(Q(applicant=person) | Q(enterprise__in=enterprises))
+        .select_related("item_version", "handling_unit", "enterprise")
+        .order_by("-created_at")
+    )

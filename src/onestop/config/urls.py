@@ -19,6 +19,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("onestop.accounts.api.urls")),
     path("v1/policy/", include("onestop.policy.api.urls")),
     path("v1/catalogue/", include("onestop.catalogue.api.urls")),
+    path("v1/cases/", include("onestop.cases.api.urls")),
+    path("v1/staff/cases/", include("onestop.cases.api.urls_staff")),
 ]
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,18 +70,10 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _my_cases(person: Person) -> Any:
-    """Cases the person filed, or of an enterprise they may currently act for."""
-    enterprises = [e.pk for e in enterprises_person_can_act_for(person)]
-    return (
-        Case.objects.filter(Q(applicant=person) | Q(enterprise__in=enterprises))
-        .select_related("item_version", "handling_unit", "enterprise")
-        .order_by("-created_at")
-    )
-
-
 def _my_case(person: Person, number: str) -> Case:
-    return get_object_or_404(_my_cases(person).exclude(number=""), number=number)
+    return get_object_or_404(
+        selectors.cases_person_may_see(person).exclude(number=""), number=number
+    )
 
 
 def _store_material(
@@ -139,13 +130,15 @@ def apply(request: HttpRequest, item_id: int) -> HttpResponse:
     draft_id = request.GET.get("case") or request.POST.get("case")
     if draft_id:
         draft = get_object_or_404(
-            _my_cases(person), pk=draft_id if str(draft_id).isdigit() else 0, state=CaseState.DRAFT
+            selectors.cases_person_may_see(person),
+            pk=draft_id if str(draft_id).isdigit() else 0,
+            state=CaseState.DRAFT,
         )
         version = draft.item_version
         if version.item_id != item.pk:
             raise Http404()
     else:
-        version = item.current
+        version = cast(ServiceItemVersion, item.current)  # not None: checked above
     if not version.channel_online:
         messages.error(request, _("该事项暂不支持网上申请，请到窗口办理。"))
         return redirect("catalogue:item", pk=item.pk)
@@ -319,7 +312,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 @applicant_required
 def mine(request: HttpRequest) -> HttpResponse:
-    cases = list(_my_cases(_person(request)))
+    cases = list(selectors.cases_person_may_see(_person(request)))
     return render(request, "cases/public/mine.html", {"cases": cases})
 
 

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.accounts.choices import Role
 from onestop.accounts.models import User
-from onestop.accounts.selectors import scope_queryset
 from onestop.catalogue.models import ServiceItem
 from onestop.core.pii import mask_name
 from onestop.workbench.permissions import staff_required
@@ -31,7 +32,7 @@ from .. import forms_staff as f
 from .. import selectors, services
 from ..choices import CaseAction, CaseState, WarningLevel
 from ..errors import CaseError, NotAllowed
-from ..models import TERMINAL_STATES, Case, CaseEvent
+from ..models import TERMINAL_STATES, Case, CaseEvent, CaseSupervision
 
 PAGE_SIZE = 50
 
@@ -124,36 +125,8 @@ ACTIONS: dict[CaseAction, ActionSpec] = {
 # --- queries -------------------------------------------------------------------------------
 
 
-def _cases_in_scope(user: User) -> QuerySet[Case]:
-    """Submitted (numbered) cases whose handling unit lies in the officer's subtree."""
-    return scope_queryset(
-        Case.objects.exclude(number="")
-        .select_related("item_version", "handling_unit", "applicant", "enterprise")
-        .defer("applicant__id_number", "applicant__mobile"),
-        user,
-        unit_field="handling_unit",
-    )
-
-
-def _by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Red first, then yellow, then the earliest promised due (cases without one last)."""
-    return qs.annotate(
-        urgency=CaseWhen(
-            When(warning_level=WarningLevel.RED, then=Value(0)),
-            When(warning_level=WarningLevel.YELLOW, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        ),
-        has_due=CaseWhen(
-            When(promised_due_at__isnull=True, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-    ).order_by("urgency", "has_due", "promised_due_at", "submitted_at", "pk")
-
-
 def _case_or_404(request: HttpRequest, number: str) -> Case:
-    case = _cases_in_scope(_officer(request)).filter(number=number).first()
+    case = selectors.cases_in_officer_scope(_officer(request)).filter(number=number).first()
     if case is None:
         raise Http404
     return case
@@ -165,7 +138,7 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _officer(request)
-    scoped = _cases_in_scope(user)
+    scoped = selectors.cases_in_officer_scope(user)
     items = list(
         ServiceItem.objects.filter(pk__in=scoped.values("item_version__item_id"))
         .select_related("current")
@@ -185,21 +158,125 @@ def inbox(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(warning_level=data["warning"])
     if data.get("scope") == f.SCOPE_MINE:
         qs = qs.filter(pk__in=CaseEvent.objects.filter(actor=user).values("case_id"))
-    page = Paginator(_by_urgency(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.order_by_urgency(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    roles = user.role_codes()
+    clerk = Role.WINDOW_CLERK in roles
     rows = [
         {
             "case": case,
             "applicant": mask_name(case.applicant.name),
             "enterprise": case.enterprise.name if case.enterprise else "",
+            "bulk": clerk and _bulk_acceptable(case),
         }
         for case in page.object_list
     ]
     return render(
         request,
         "cases/staff/inbox.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "bulk": any(row["bulk"] for row in rows),
+            "supervisor": bool(roles & SUPERVISION_ROLES),
+        },
+    )
+
+
+# --- bulk acceptance (批量受理) of on-the-spot items ------------------------------------------
+
+
+def _bulk_acceptable(case: Case) -> bool:
+    """A submitted case of an on-the-spot (马上办) item version."""
+    return case.state == CaseState.SUBMITTED and case.item_version.on_the_spot
+
+
+@staff_required
+@require_POST
+def bulk_accept(request: HttpRequest) -> HttpResponse:
+    """Accept each selected case in its own transaction; each one succeeds or is refused alone.
+
+    Only submitted cases of on-the-spot items in the officer's subtree qualify; any other
+    number (unknown, out of scope, not on the spot, not submitted) is refused unchanged."""
+    user = _officer(request)
+    numbers = list(dict.fromkeys(n.strip() for n in request.POST.getlist("cases") if n.strip()))
+    if not numbers:
+        messages.error(request, _("请先勾选要受理的办件。"))
+        return redirect("cases-staff:inbox")
+    found = {c.number: c for c in selectors.cases_in_officer_scope(user).filter(number__in=numbers)}
+    for number in numbers:
+        case = found.get(number)
+        if case is None or not _bulk_acceptable(case):
+            messages.error(
+                request,
+                _("%(number)s：不可批量受理（仅限本辖区待受理的马上办事项）。")
+                % {"number": number},
+            )
+            continue
+        try:
+            with transaction.atomic():
+                services.case_accept(actor=user, case=case)
+        except CaseError as exc:
+            messages.error(request, _("%(number)s：%(error)s") % {"number": number, "error": exc})
+        else:
+            messages.success(request, _("%(number)s：已受理。") % {"number": number})
+    return redirect("cases-staff:inbox")
+
+
+# --- supervision view (督办) ------------------------------------------------------------------
+
+SUPERVISION_ROLES = frozenset({Role.SUPERVISOR.value, Role.PLATFORM_ADMIN.value})
+
+
+@staff_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Cases of the subtree that are red, yellow or under supervision, grouped by handling unit
+    (units in tree order), most urgent first within each unit."""
+    user = _officer(request)
+    if not user.role_codes() & SUPERVISION_ROLES:
+        raise PermissionDenied
+    latest = CaseSupervision.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")
+    qs = (
+        selectors.cases_in_officer_scope(user)
+        .exclude(state__in=TERMINAL_STATES)
+        .annotate(
+            supervised=Exists(CaseSupervision.objects.filter(case=OuterRef("pk"))),
+            sup_comment=Subquery(latest.values("comment")[:1]),
+            sup_deadline=Subquery(latest.values("deadline")[:1]),
+            sup_escalated=Subquery(latest.values("escalated")[:1]),
+        )
+        .filter(Q(warning_level__in=[WarningLevel.RED, WarningLevel.YELLOW]) | Q(supervised=True))
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for case in selectors.order_by_urgency(qs):
+        unit = case.handling_unit
+        group = groups.setdefault(
+            unit.pk,
+            {"unit": unit, "rows": [], "red": 0, "yellow": 0, "supervised": 0},
+        )
+        group["rows"].append(
+            {
+                "case": case,
+                "applicant": mask_name(case.applicant.name),
+                "comment": case.sup_comment or "",  # type: ignore[attr-defined]
+                "deadline": case.sup_deadline,  # type: ignore[attr-defined]
+                "escalated": bool(case.sup_escalated),  # type: ignore[attr-defined]
+            }
+        )
+        if case.warning_level == WarningLevel.RED:
+            group["red"] += 1
+        elif case.warning_level == WarningLevel.YELLOW:
+            group["yellow"] += 1
+        if case.supervised:  # type: ignore[attr-defined]
+            group["supervised"] += 1
+    ordered = sorted(groups.values(), key=lambda g: (-g["red"], -g["yellow"], g["unit"].path))
+    return render(
+        request,
+        "cases/staff/supervision.html",
+        {"groups": ordered, "total": sum(len(g["rows"]) for g in ordered)},
     )
 
 
