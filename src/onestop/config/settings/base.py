@@ -51,6 +51,14 @@ INSTALLED_APPS = [
     "onestop.policy",
     "onestop.catalogue",
     "onestop.cases",
+    "onestop.payments",
+    "onestop.delivery",
+    "onestop.messaging",
+    "onestop.certificates",
+    "onestop.seals",
+    "onestop.desk",
+    "onestop.ratings",
+    "onestop.verification",
     "onestop.demo",
 ]
 
@@ -262,6 +270,8 @@ SPECTACULAR_SETTINGS = {
 # Which provider each swappable module uses, by registry key; "demo" works with no network.
 ONESTOP_PROVIDERS = {
     "sms": env("ONESTOP_SMS_PROVIDER", "demo"),
+    "payment": env("ONESTOP_PAYMENT_PROVIDER", "demo"),
+    "courier": env("ONESTOP_COURIER_PROVIDER", "demo"),
 }
 
 LOGGING = {
