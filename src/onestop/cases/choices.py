@@ -44,6 +44,7 @@ class CaseAction(models.TextChoices):
     SUPERVISE = "supervise", _("督办")
     FULFIL_CONDITIONAL = "fulfil_conditional", _("容缺材料已补齐")
     TERMINATE = "terminate", _("终止办理")
+    POST_CHECK = "post_check", _("事后核查")
 
 
 class Actor(models.TextChoices):
@@ -69,6 +70,12 @@ class CaseChannel(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVED = "approved", _("准予")
     DENIED = "denied", _("不予许可")
+
+
+class PostCheckResult(models.TextChoices):
+    PENDING = "", _("待核查")
+    PASSED = "passed", _("核查属实")
+    FAILED = "failed", _("承诺不实")
 
 
 class WarningLevel(models.TextChoices):

@@ -25,11 +25,14 @@ class CaseError(Exception):
         *,
         code: str | None = None,
         params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
         if code is not None:
             self.code = code
         self.params = params or {}
+        #: Structured details for the API (e.g. the eligibility explanation of a refusal).
+        self.data = data or {}
         super().__init__(str(self))
 
     def __str__(self) -> str:

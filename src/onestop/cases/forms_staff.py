@@ -20,6 +20,7 @@ from .models import Case
 #: Inbox state filter values beyond the case states.
 STATE_OPEN = ""
 STATE_ALL = "all"
+STATE_POST_CHECK = "post_check"
 SCOPE_UNIT = "unit"
 SCOPE_MINE = "mine"
 
@@ -51,6 +52,7 @@ class InboxFilterForm(ChoicesMixin):
         self._choice("state").choices = [
             (STATE_OPEN, _("办理中")),
             (STATE_ALL, _("全部状态")),
+            (STATE_POST_CHECK, _("待事后核查（告知承诺制）")),
             *states,
         ]
         self._choice("item").choices = [
@@ -156,6 +158,18 @@ class SupplementForm(CaseActionForm):
         if not names:
             return reason
         return str(_("需补正材料：%(names)s。")) % {"names": "、".join(names)} + "\n" + reason
+
+
+class PostCheckForm(CaseActionForm):
+    """事后核查 of a commitment approval: what was found, and whether the commitment holds."""
+
+    result = forms.TypedChoiceField(
+        label=_("核查结论"),
+        choices=[("passed", _("承诺属实")), ("failed", _("承诺不实（撤销准予决定）"))],
+        coerce=lambda v: v == "passed",
+        widget=forms.RadioSelect,
+    )
+    findings = _reason_field(_("核查情况"), _("请填写核查情况。"))
 
 
 class TransferForm(CaseActionForm):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.catalogue.choices import Delivery
 from onestop.core.models import TimeStampedModel
 
-from .choices import CaseChannel, CaseState, Decision, WarningLevel
+from .choices import CaseChannel, CaseState, Decision, PostCheckResult, WarningLevel
 
 #: States in which nothing more happens to the case (apart from a revocation of a result).
 TERMINAL_STATES = frozenset(
@@ -117,6 +117,21 @@ class Case(TimeStampedModel):
     commitment = models.BooleanField(_("告知承诺制"), default=False)
     commitment_signed_at = models.DateTimeField(_("签署承诺时间"), null=True, blank=True)
     post_check_required = models.BooleanField(_("需事后核查"), default=False)
+    post_check_result = models.CharField(
+        _("事后核查结论"),
+        max_length=8,
+        choices=PostCheckResult.choices,
+        blank=True,
+        default=PostCheckResult.PENDING,
+    )
+    post_checked_at = models.DateTimeField(_("事后核查时间"), null=True, blank=True)
+    post_check_findings = models.TextField(_("事后核查情况"), blank=True)
+    eligibility = models.JSONField(
+        _("申请条件核验"),
+        default=dict,
+        blank=True,
+        help_text=_("提交时按事项版本的申请条件规则得出的逐项说明"),
+    )
 
     # instants
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)

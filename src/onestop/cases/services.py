@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -41,18 +43,28 @@ from onestop.accounts.selectors import (
 )
 from onestop.catalogue.choices import VersionStatus
 from onestop.catalogue.models import ServiceItemVersion
-from onestop.core import workdays
+from onestop.core import rules, workdays
 from onestop.core.audit import audit_log
 from onestop.core.pii import lookup_hash
+from onestop.core.uploads import store_upload
 
 from . import deadlines
-from .choices import Actor, CaseAction, CaseChannel, CaseState, Decision, WarningLevel
+from .choices import (
+    Actor,
+    CaseAction,
+    CaseChannel,
+    CaseState,
+    Decision,
+    PostCheckResult,
+    WarningLevel,
+)
 from .errors import IdempotencyConflict, IllegalTransition, InvalidRequest, NotAllowed
 from .models import (
     CLOCK_PAUSED_STATES,
     CLOCK_RUNNING_STATES,
     Case,
     CaseEvent,
+    CaseMaterial,
     CaseNumberSequence,
     CaseSupervision,
 )
@@ -119,6 +131,12 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], Transition] = {
     **{(state, A.TRANSFER): _t({Actor.WINDOW_CLERK, Actor.REVIEWER}, None) for state in _PENDING},
     **{(state, A.REVOKE): _t(APPROVER, S.REVOKED) for state in _APPROVED_OR_LATER},
     **{(state, A.SUPERVISE): _t({Actor.SUPERVISOR}, None) for state in _SUPERVISABLE},
+    # 事后核查 of a commitment approval: a reviewer or approver records what the check found; a
+    # false commitment revokes the result at once (the system's REVOKE below)
+    **{
+        (state, A.POST_CHECK): _t({Actor.REVIEWER, Actor.APPROVER}, None)
+        for state in _APPROVED_OR_LATER
+    },
     # staff confirm that the materials missing at a conditional acceptance were supplied
     **{
         (state, A.FULFIL_CONDITIONAL): _t({Actor.WINDOW_CLERK, Actor.REVIEWER}, None)
@@ -155,7 +173,19 @@ def _precondition(case: Case, action: CaseAction) -> bool:
         return case.decision == Decision.APPROVED
     if action == A.FULFIL_CONDITIONAL:
         return case.conditional and case.conditional_fulfilled_at is None
+    if action == A.POST_CHECK:
+        return post_check_pending(case)
     return True
+
+
+def post_check_pending(case: Case) -> bool:
+    """A commitment approval sampled for 事后核查 whose check has not been recorded yet."""
+    return (
+        case.commitment
+        and case.post_check_required
+        and case.post_checked_at is None
+        and case.decision == Decision.APPROVED
+    )
 
 
 # --- notifications (placeholder) ------------------------------------------------------------
@@ -434,6 +464,18 @@ def _post_check_sampled(case: Case) -> bool:
     return random.Random(case.number).random() * 100 < float(rate)
 
 
+def case_eligibility(case: Case, *, today: date | None = None) -> rules.Explanation | None:
+    """The item version's eligibility rules applied to the case's form data (None: no rules).
+
+    Submission refuses a case whose rules fail; "unknown" (a fact the form does not ask for)
+    goes on to the officer, who sees the explanation on the case page."""
+    rule_set = case.item_version.eligibility_rules
+    if not rule_set:
+        return None
+    facts = rules.derive_facts(case.form_data or {}, today=today or timezone.localdate())
+    return rules.evaluate(rule_set, facts)
+
+
 # --- drafts ---------------------------------------------------------------------------------
 
 
@@ -549,6 +591,71 @@ def case_draft_update(
     return locked
 
 
+@transaction.atomic
+def case_material_upload(
+    *,
+    actor: User,
+    case: Case,
+    file: File[Any],
+    material_id: int | None = None,
+    supplement: bool = False,
+) -> CaseMaterial:
+    """Store an applicant's file for one of the item's materials (a draft; a new upload of the
+    same material replaces the old one) or as a supplement (a case awaiting 补正).
+
+    The file is checked by content (``onestop.core.uploads``) before anything is written; a
+    refused file raises ``InvalidRequest`` with the upload's error code and stores nothing."""
+    locked = _locked(case)
+    if Actor.APPLICANT not in _actor_kinds(actor, locked):
+        raise NotAllowed()
+    material = None
+    if supplement:
+        if locked.state != CaseState.SUPPLEMENT_REQUESTED:
+            raise IllegalTransition(
+                _("只有待补正的办件才能上传补正材料。"), code="not_awaiting_supplement", params={}
+            )
+    else:
+        if locked.state != CaseState.DRAFT:
+            raise IllegalTransition(
+                _("办件已提交，不能再修改申请材料。"), code="not_a_draft", params={}
+            )
+        material = locked.item_version.materials.filter(pk=material_id or 0).first()
+        if material is None:
+            raise InvalidRequest(_("该事项没有这项申请材料。"), code="unknown_material")
+    try:
+        stored = store_upload(file, prefix=f"cases/{locked.pk}")
+    except ValidationError as error:
+        raise InvalidRequest(" ".join(error.messages), code=error.code or "bad_upload") from None
+    if material is not None:
+        locked.materials.filter(material=material, supplement=False).delete()
+    row = CaseMaterial.objects.create(
+        case=locked,
+        material=material,
+        name=material.name if material else str(_("补正材料")),
+        position=material.position if material else 0,
+        storage_name=stored.name,
+        kind=stored.kind,
+        size=stored.size,
+        sha256=stored.sha256,
+        display_name=stored.safe_name,
+        supplement=supplement,
+    )
+    audit_log(
+        actor=actor,
+        action="case.material_upload",
+        obj=locked,
+        summary={
+            "material": row.name,
+            "kind": row.kind,
+            "size": row.size,
+            "sha256": row.sha256,
+            "supplement": supplement,
+        },
+        unit=locked.handling_unit,
+    )
+    return row
+
+
 # --- transitions ----------------------------------------------------------------------------
 
 
@@ -566,6 +673,15 @@ def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> 
         raise InvalidRequest(_("该事项版本已停用，请重新申请。"), code="version_not_published")
     if commitment_signed and not version.commitment_approval:
         raise InvalidRequest(_("该事项不实行告知承诺制。"), code="commitment_not_offered")
+    explanation = case_eligibility(locked, today=timezone.localdate(now))
+    if explanation is not None:
+        if explanation.result == "fail":
+            raise InvalidRequest(
+                _("您填写的信息不符合该事项的申请条件，请核对后再提交。"),
+                code="not_eligible",
+                data={"eligibility": explanation.as_dict()},
+            )
+        locked.eligibility = explanation.as_dict()
     locked.number = _next_number(locked.receiving_unit, now)
     code = f"{secrets.randbelow(10**6):06d}"
     locked.verification_code_hash = verification_code_hash(locked.number, code)
@@ -931,6 +1047,56 @@ def case_supervise(
         data={"escalated": escalated, "deadline": deadline.isoformat() if deadline else None},
     )
     return supervision
+
+
+# --- commitment approval follow-up (事后核查) -------------------------------------------------
+
+#: A revocation that follows from a failed post-check is the system's consequence of the check.
+_REVOKE_AFTER_FAILED_CHECK = _t({Actor.SYSTEM}, CaseState.REVOKED)
+
+
+@transaction.atomic
+def case_post_check(*, actor: User, case: Case, passed: bool, findings: str) -> Case:
+    """Record the post-check of a commitment approval (告知承诺制事后核查).
+
+    If the commitment proves false, the approval is revoked in the same transaction and the case
+    becomes the applicant's failed commitment on record (their later commitment cases are always
+    post-checked, see ``_post_check_sampled``)."""
+    locked, transition, note, now = _step(
+        case=case,
+        actor=actor,
+        action=A.POST_CHECK,
+        note=findings,
+        reason_required=_("请填写核查情况。"),
+    )
+    if not post_check_pending(locked):
+        raise InvalidRequest(_("该办件没有待办的事后核查。"), code="nothing_to_check")
+    locked.post_checked_at = now
+    locked.post_check_result = PostCheckResult.PASSED if passed else PostCheckResult.FAILED
+    locked.post_check_findings = note
+    _finish(
+        case=locked,
+        actor=actor,
+        action=A.POST_CHECK,
+        transition=transition,
+        now=now,
+        note=note,
+        public=not passed,
+        data={"passed": passed},
+    )
+    if passed:
+        return locked
+    if locked.closed_at is None:
+        locked.closed_at = now
+    return _finish(
+        case=locked,
+        actor=None,
+        action=A.REVOKE,
+        transition=_REVOKE_AFTER_FAILED_CHECK,
+        now=now,
+        note=note,
+        data={"commitment": True, "post_check": "failed"},
+    )
 
 
 # --- conditional acceptance follow-up --------------------------------------------------------

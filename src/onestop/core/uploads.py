@@ -7,6 +7,8 @@ Nothing the client says about a file is trusted:
   refused (a PNG named ``.pdf`` is refused, not silently renamed);
 * the **size** is counted while streaming; at most ``max_bytes + 1`` bytes are ever read from the
   client's file, so an oversize upload is refused without buffering it;
+* a client name with a directory part (``/``, ``\\``, ``..``, a drive letter) or a NUL is
+  refused (``unsafe_name``);
 * the **name** never reaches the storage path: files are stored as
   ``<prefix>/<yyyy>/<mm>/<uuid4>.<ext of the sniffed kind>``; a sanitised short name is kept only
   for display (``ValidatedUpload.safe_name``).
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import re
 import stat
 import tempfile
@@ -41,7 +44,7 @@ import zipfile
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -49,10 +52,14 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+from rest_framework import parsers as drf_parsers
+from rest_framework.exceptions import ParseError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -74,6 +81,7 @@ ERROR_CODES = frozenset(
         "image_too_large",
         "archive_too_large",
         "unsafe_archive",
+        "unsafe_name",
     }
 )
 
@@ -155,6 +163,7 @@ _MESSAGES: dict[str, Any] = {
     "image_too_large": _("图片尺寸过大，上限为 %(max_side)s 像素边长、%(max_pixels)s 像素。"),
     "archive_too_large": _("OFD 文件解压后过大或包含的条目过多。"),
     "unsafe_archive": _("OFD 文件包含不安全的条目。"),
+    "unsafe_name": _("文件名不能包含路径（/、\\、..）或控制字符，请改名后重新上传。"),
 }
 
 _KIND_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "ofd": "OFD"}
@@ -469,8 +478,22 @@ def _limits(
     )
 
 
+def _unsafe_client_name(name: str) -> bool:
+    """A client name that tries to say where the file goes: a directory part, a drive, a NUL.
+
+    Django's multipart parser already reduces browser file names to their last component, so
+    this fires for names that reach us some other way (the JSON API, imports, other callers)."""
+    if not name:
+        return False
+    if "/" in name or "\\" in name or "\x00" in name or re.match(r"^[A-Za-z]:", name):
+        return True
+    return name.strip() in {".", ".."}
+
+
 def _validate(file: File[Any] | IO[bytes], limits: _Limits) -> tuple[ValidatedUpload, IO[bytes]]:
     original_name = str(getattr(file, "name", None) or "")
+    if _unsafe_client_name(original_name):
+        raise _error("unsafe_name")
     spool, size, sha256 = _spool(file, limits.max_bytes)
     try:
         kind = _sniff(spool)
@@ -567,3 +590,40 @@ def store_upload(
         height=upload.height,
         name=name,
     )
+
+
+# --- multipart parsing that keeps the evidence of a path in a client's file name -----------------
+
+#: What a client file name with a directory part becomes after parsing: it contains a NUL, so
+#: validation refuses it as ``unsafe_name`` instead of silently storing ``passwd.pdf``.
+UNSAFE_NAME_MARKER = "\x00unsafe-client-name"
+
+
+class PathAwareMultiPartParser(DjangoMultiPartParser):
+    """Django's multipart parser, except that a file name carrying a directory part
+    (``../../etc/passwd.pdf``, ``C:\\x.pdf``) is not reduced to its last component but marked, so
+    the upload is refused with a clear message (see ``UNSAFE_NAME_MARKER``)."""
+
+    def sanitize_file_name(self, file_name: str) -> str | None:
+        if _unsafe_client_name(html.unescape(file_name)):
+            return UNSAFE_NAME_MARKER
+        return cast("str | None", super().sanitize_file_name(file_name))
+
+
+class MultiPartParser(drf_parsers.MultiPartParser):
+    """DRF's multipart parser on :class:`PathAwareMultiPartParser`."""
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> drf_parsers.DataAndFiles:
+        parser_context = parser_context or {}
+        request = parser_context["request"]
+        meta = request.META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            parser = PathAwareMultiPartParser(meta, stream, request.upload_handlers, encoding)
+            data, files = parser.parse()
+        except MultiPartParserError as exc:
+            raise ParseError(f"Multipart form parse error - {exc}") from exc
+        return drf_parsers.DataAndFiles(data, files)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from onestop.core.pii import mask_name
 
 from .. import selectors, services
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, CaseMaterial
 
 
 class CaseCreateSerializer(serializers.Serializer[Any]):
@@ -34,11 +34,45 @@ class CaseWithdrawSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+class MaterialUploadSerializer(serializers.Serializer[Any]):
+    """Multipart: one file for one of the item version's materials (``material_id``)."""
+
+    material_id = serializers.IntegerField()
+    file = serializers.FileField(max_length=255, allow_empty_file=True)
+
+
+class SupplyUploadSerializer(serializers.Serializer[Any]):
+    """Multipart: the supplement file answering a 补正 request, with an optional note."""
+
+    file = serializers.FileField(max_length=255, allow_empty_file=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class CaseMaterialSerializer(serializers.ModelSerializer[CaseMaterial]):
+    class Meta:
+        model = CaseMaterial
+        fields = [
+            "id",
+            "material_id",
+            "name",
+            "display_name",
+            "kind",
+            "size",
+            "sha256",
+            "waived",
+            "supply_by",
+            "supplement",
+            "uploaded_at",
+        ]
+        read_only_fields = fields
+
+
 class StaffActionSerializer(serializers.Serializer[Any]):
     """Inputs of every staff action; each action reads only its own (see the action's page form):
     ``note`` (most), ``reason`` (refuse, suspend, deny, revoke, transfer, request_supplement),
     ``missing_materials`` + ``supply_by`` (accept, 容缺), ``materials`` (request_supplement),
-    ``to_unit`` (transfer), ``comment`` + ``deadline`` + ``escalated`` (supervise)."""
+    ``to_unit`` (transfer), ``comment`` + ``deadline`` + ``escalated`` (supervise),
+    ``result`` (``passed``/``failed``) + ``findings`` (post_check)."""
 
     note = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
@@ -49,6 +83,8 @@ class StaffActionSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True)
     deadline = serializers.DateTimeField(required=False, allow_null=True)
     escalated = serializers.BooleanField(required=False)
+    result = serializers.ChoiceField(choices=["passed", "failed"], required=False)
+    findings = serializers.CharField(required=False, allow_blank=True)
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -102,11 +138,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
     timeline = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     verification_code = serializers.SerializerMethodField()
+    materials = CaseMaterialSerializer(many=True, read_only=True)
 
     class Meta(CaseSummarySerializer.Meta):
         fields = [
             *CaseSummarySerializer.Meta.fields,
             "form_data",
+            "eligibility",
+            "materials",
             "commitment",
             "conditional",
             "conditional_supply_by",
@@ -168,9 +207,12 @@ class StaffCaseDetailSerializer(StaffCaseSummarySerializer):
         fields = [
             *StaffCaseSummarySerializer.Meta.fields,
             "form_data",
+            "eligibility",
             "channel",
             "commitment",
             "post_check_required",
+            "post_check_result",
+            "post_checked_at",
             "conditional",
             "conditional_materials",
             "conditional_supply_by",

@@ -9,4 +9,10 @@ urlpatterns = [
     path("<str:ref>/", views.MyCaseDetailView.as_view(), name="cases-api-detail"),
     path("<str:ref>/submit/", views.MyCaseSubmitView.as_view(), name="cases-api-submit"),
     path("<str:ref>/withdraw/", views.MyCaseWithdrawView.as_view(), name="cases-api-withdraw"),
+    path(
+        "<str:ref>/materials/",
+        views.MyCaseMaterialUploadView.as_view(),
+        name="cases-api-material-upload",
+    ),
+    path("<str:ref>/supply/", views.MyCaseSupplyView.as_view(), name="cases-api-supply"),
 ]

@@ -29,6 +29,7 @@ from onestop.accounts.choices import UserKind
 from onestop.accounts.models import Enterprise, Person, User
 from onestop.accounts.selectors import person_of
 from onestop.catalogue.models import ServiceItem, ServiceItemVersion
+from onestop.core.uploads import MultiPartParser
 
 from .. import selectors, services
 from ..choices import CaseAction, CaseState, WarningLevel
@@ -39,13 +40,16 @@ from ..views.staff import ACTIONS
 from .serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
+    CaseMaterialSerializer,
     CaseSubmitSerializer,
     CaseSummarySerializer,
     CaseWithdrawSerializer,
     ErrorSerializer,
+    MaterialUploadSerializer,
     StaffActionSerializer,
     StaffCaseDetailSerializer,
     StaffCaseSummarySerializer,
+    SupplyUploadSerializer,
 )
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -80,6 +84,12 @@ class CaseInvalid(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
+    def __init__(self, detail: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        if extra:
+            # structured JSON (numbers, booleans) as is, not coerced to error strings
+            self.detail = {**self.detail, **extra}  # type: ignore[dict-item]
+
 
 def _raise_for(error: CaseError) -> NoReturn:
     """Re-raise a typed case error as the matching API error."""
@@ -90,7 +100,7 @@ def _raise_for(error: CaseError) -> NoReturn:
         raise exceptions.PermissionDenied(detail)
     if isinstance(error, IllegalTransition | IdempotencyConflict):
         raise CaseConflict(detail)
-    raise CaseInvalid(detail)
+    raise CaseInvalid(detail, error.data)
 
 
 # --- applicants -------------------------------------------------------------------------------
@@ -268,6 +278,64 @@ class MyCaseWithdrawView(APIView):
             case = services.case_withdraw(
                 actor=cast(User, request.user), case=case, reason=body.validated_data["reason"]
             )
+        except CaseError as error:
+            _raise_for(error)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+
+class MyCaseMaterialUploadView(APIView):
+    """Upload a file for one of the item's materials to a draft (multipart). A new upload of the
+    same material replaces the old one. The file is checked by its content (PDF, JPEG, PNG, OFD;
+    size and image dimensions bounded): a refused file is 400 with the reason and stores
+    nothing."""
+
+    permission_classes = [IsVerifiedApplicant]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": MaterialUploadSerializer},
+        parameters=[CASE_REF],
+        responses={201: CaseMaterialSerializer, **ERRORS},
+    )
+    def post(self, request: Request, ref: str) -> Response:
+        case = _my_case(request, ref)
+        body = MaterialUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            row = services.case_material_upload(
+                actor=cast(User, request.user),
+                case=case,
+                file=body.validated_data["file"],
+                material_id=body.validated_data["material_id"],
+            )
+        except CaseError as error:
+            _raise_for(error)
+        return Response(CaseMaterialSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class MyCaseSupplyView(APIView):
+    """Answer a 补正 request with a file (multipart): the file is stored as a supplement and
+    the case goes back to review with its clock running again."""
+
+    permission_classes = [IsVerifiedApplicant]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": SupplyUploadSerializer},
+        parameters=[CASE_REF],
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request, ref: str) -> Response:
+        case = _my_case(request, ref)
+        body = SupplyUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = cast(User, request.user)
+        try:
+            with transaction.atomic():
+                services.case_material_upload(
+                    actor=user, case=case, file=body.validated_data["file"], supplement=True
+                )
+                case = services.case_supply(actor=user, case=case, note=body.validated_data["note"])
         except CaseError as error:
             _raise_for(error)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)

@@ -119,7 +119,14 @@ def case_in_state(
         # accepted conditionally, promise not yet kept (so that every action has a case to act on)
         fields.update(conditional=True, conditional_supply_by=now.date() + timedelta(days=7))
     if state in _APPROVED:
-        fields.update(decision=Decision.APPROVED, decided_at=now)
+        # approved under commitment and sampled for the post-check (so that it can be acted on)
+        fields.update(
+            decision=Decision.APPROVED,
+            decided_at=now,
+            commitment=True,
+            commitment_signed_at=now,
+            post_check_required=True,
+        )
     if state == CaseState.DENIED:
         fields.update(decision=Decision.DENIED, decided_at=now)
     if state in (CaseState.SUPPLEMENT_REQUESTED, CaseState.SUSPENDED):

@@ -359,3 +359,56 @@ def test_commitment_on_an_item_without_it_is_400(world: World) -> None:
     assert response.status_code == 400
     assert response.json()["code"] == "commitment_not_offered"
     assert Case.objects.get().state == S.DRAFT
+
+
+# --- eligibility on submission ------------------------------------------------------------------
+
+FLOORS_RULE = [
+    {
+        "id": "floors",
+        "title": "民宿消防审批豁免",
+        "citation": "guangxi-2018#9",
+        "outcome": "exempt",
+        "when": {"field": "floors", "op": "<=", "value": 2, "label": "楼层数"},
+    }
+]
+
+
+@pytest.mark.django_db
+def test_submit_through_the_api_is_refused_when_the_rules_fail(world: World) -> None:
+    world.version.eligibility_rules = FLOORS_RULE
+    world.version.save(update_fields=["eligibility_rules"])
+    client = _client(world.applicant.user)
+    response = _create(client, _body(world, form_data={**FORM, "floors": 3}, submit=True))
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "not_eligible" and body["detail"]
+    assert body["eligibility"]["result"] == "fail"
+    check = body["eligibility"]["rules"][0]["checks"][0]
+    assert (check["status"], check["seen"], check["citation"]) == ("fail", 3, "guangxi-2018#9")
+    assert not Case.objects.exists()  # create and submit are one transaction
+
+    # a draft with the same facts cannot be submitted either, and stays a draft
+    draft = _create(client, _body(world, form_data={**FORM, "floors": 3}), key="d-1").json()
+    refused = client.post(f"{MINE}{draft['id']}/submit/", {}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "not_eligible"
+    assert Case.objects.get().state == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_eligibility_is_stored_and_shown_to_the_officer(
+    world: World, officers: dict[str, User]
+) -> None:
+    world.version.eligibility_rules = FLOORS_RULE
+    world.version.save(update_fields=["eligibility_rules"])
+    client = _client(world.applicant.user)
+    response = _create(client, _body(world, form_data={**FORM, "floors": 2}, submit=True))
+    assert response.status_code == 201, response.content
+    assert response.json()["eligibility"]["result"] == "pass"
+    case = Case.objects.get()
+    assert case.eligibility["rules"][0]["checks"][0]["seen"] == 2
+    officer = _client(officers["window_clerk"])
+    detail = officer.get(f"{STAFF}{case.number}/").json()
+    assert detail["eligibility"]["result"] == "pass"
+    page = officer.get(f"/work/cases/{case.number}/").content.decode()
+    assert "申请条件核验" in page and "guangxi-2018#9" in page and "填写值" in page

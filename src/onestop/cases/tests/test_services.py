@@ -177,6 +177,63 @@ def test_failed_commitment_on_record_is_always_post_checked(world: World) -> Non
     assert not other.post_check_required
 
 
+def test_passed_post_check_keeps_the_approval(world: World) -> None:
+    commitment_world(world, "100")
+    case = submitted(world, commitment_signed=True)
+    assert services.post_check_pending(case)
+    case = services.case_post_check(
+        actor=world.staff["reviewer"], case=case, passed=True, findings="实地核查，承诺属实"
+    )
+    assert case.state == CaseState.APPROVED and case.decision == "approved"
+    assert case.post_check_result == "passed" and case.post_checked_at is not None
+    assert not services.post_check_pending(case)
+    assert case.events.filter(action="post_check", public=False).count() == 1
+    # a check is recorded once
+    with pytest.raises(InvalidRequest) as info:
+        services.case_post_check(
+            actor=world.staff["reviewer"], case=case, passed=False, findings="再次核查"
+        )
+    assert info.value.code == "nothing_to_check"
+
+
+def test_failed_post_check_revokes_and_is_recorded_against_the_applicant(world: World) -> None:
+    commitment_world(world, "100")
+    case = submitted(world, commitment_signed=True)
+    case = services.case_post_check(
+        actor=world.staff["approver"], case=case, passed=False, findings="经营场所与承诺不符"
+    )
+    assert case.state == CaseState.REVOKED and case.closed_at is not None
+    assert case.post_check_result == "failed"
+    events = list(case.events.order_by("pk").values_list("action", "actor_label", "public"))
+    assert events[-2:] == [
+        ("post_check", world.staff["approver"].get_username(), True),
+        ("revoke", "system", True),
+    ]
+    # on record: the next commitment case of this applicant is always checked
+    commitment_world(world, "0")
+    assert submitted(world, commitment_signed=True).post_check_required
+
+
+def test_post_check_needs_findings_and_a_sampled_commitment_case(world: World) -> None:
+    commitment_world(world, "0")
+    unsampled = submitted(world, commitment_signed=True)
+    before = unchanged(unsampled)
+    with pytest.raises(InvalidRequest) as info:
+        services.case_post_check(
+            actor=world.staff["reviewer"], case=unsampled, passed=False, findings="抽查"
+        )
+    assert info.value.code == "nothing_to_check"
+    assert unchanged(unsampled) == before
+    commitment_world(world, "100")
+    sampled = submitted(world, commitment_signed=True)
+    with pytest.raises(InvalidRequest) as info:
+        services.case_post_check(
+            actor=world.staff["reviewer"], case=sampled, passed=False, findings="  "
+        )
+    assert info.value.code == "reason_required"
+    assert services.post_check_pending(Case.objects.get(pk=sampled.pk))
+
+
 # --- conditional acceptance -----------------------------------------------------------------
 
 

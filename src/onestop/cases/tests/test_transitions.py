@@ -52,6 +52,9 @@ CALLS: dict[CaseAction, Call] = {
     CaseAction.FULFIL_CONDITIONAL: lambda w, a, c: services.case_conditional_fulfil(
         actor=a, case=c
     ),
+    CaseAction.POST_CHECK: lambda w, a, c: services.case_post_check(
+        actor=a, case=c, passed=True, findings="经实地核查，承诺属实"
+    ),
     # system only (the conditional sweep): no service a person can call; refused for everyone
     CaseAction.TERMINATE: lambda w, a, c: services._begin(
         case=c, actor=a, action=CaseAction.TERMINATE

@@ -133,6 +133,12 @@ def test_inbox_filters(client: Client, world: World, officers: dict[str, User]) 
     assert numbers("?state=submitted") == {submitted.number, other.number}
     assert numbers("?state=all") == {submitted.number, red.number, closed.number, other.number}
     assert numbers("?warning=red") == {red.number}
+    # approved under commitment, sampled and not yet checked (the factory's approved cases)
+    to_check = _case(world, S.CLOSED, decision="approved")
+    checked = _case(world, S.APPROVED, post_checked_at=timezone.now(), post_check_result="passed")
+    page = client.get("/work/cases/?state=post_check").content.decode()
+    assert to_check.number in page and checked.number not in page
+    assert submitted.number not in page
     assert numbers(f"?item={other_item.item_id}") == {other.number}
     # "mine": only the cases this officer has acted on
     assert numbers("?scope=mine") == set()
@@ -258,6 +264,14 @@ ACTION_CASES = [
     (S.RESULT_ISSUED, "collect", "window_clerk", "reviewer", {}, S.COLLECTED),
     (S.DELIVERED, "close", "window_clerk", "supervisor", {}, S.CLOSED),
     (S.APPROVED, "revoke", "approver", "window_clerk", {"reason": "承诺不实"}, S.REVOKED),
+    (
+        S.RESULT_ISSUED,
+        "post_check",
+        "reviewer",
+        "window_clerk",
+        {"result": "failed", "findings": "经营场所与承诺不符"},
+        S.REVOKED,
+    ),
 ]
 
 

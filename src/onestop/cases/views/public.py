@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,6 @@ from onestop.accounts.selectors import enterprises_person_can_act_for, person_of
 from onestop.catalogue.models import ServiceItem, ServiceItemVersion
 from onestop.core import rules
 from onestop.core.middleware import client_ip
-from onestop.core.uploads import store_upload
 
 from .. import deadlines, selectors, services
 from ..choices import CaseAction, CaseState
@@ -73,25 +71,6 @@ def _user(request: HttpRequest) -> User:
 def _my_case(person: Person, number: str) -> Case:
     return get_object_or_404(
         selectors.cases_person_may_see(person).exclude(number=""), number=number
-    )
-
-
-def _store_material(
-    case: Case, material_id: int, file: UploadedFile, *, supplement: bool = False
-) -> CaseMaterial:
-    material = case.item_version.materials.filter(pk=material_id).first()
-    stored = store_upload(file, prefix=f"cases/{case.pk}")
-    return CaseMaterial.objects.create(
-        case=case,
-        material=material,
-        name=material.name if material else _("补正材料"),
-        position=material.position if material else 0,
-        storage_name=stored.name,
-        kind=stored.kind,
-        size=stored.size,
-        sha256=stored.sha256,
-        display_name=stored.safe_name,
-        supplement=supplement,
     )
 
 
@@ -245,8 +224,7 @@ def _save(
             case = draft
         case = services.case_draft_update(actor=user, case=case, form_data=data, delivery=delivery)
         for material_id, file in app_form.uploads.items():
-            case.materials.filter(material_id=material_id, supplement=False).delete()
-            _store_material(case, material_id, file)
+            services.case_material_upload(actor=user, case=case, file=file, material_id=material_id)
         waivable_ids = [m.pk for m in app_form.materials if f"waive_{m.pk}" in app_form.fields]
         case.materials.filter(material_id__in=waivable_ids, waived=True).delete()
         for material_id, supply_by in app_form.waivers.items():
@@ -365,8 +343,10 @@ def supply(request: HttpRequest, number: str) -> HttpResponse:
         return _detail(request, case, form, status=400)
     try:
         with transaction.atomic():
+            services.case_material_upload(
+                actor=_user(request), case=case, file=form.cleaned_data["file"], supplement=True
+            )
             services.case_supply(actor=_user(request), case=case, note=form.cleaned_data["note"])
-            _store_material(case, 0, form.cleaned_data["file"], supplement=True)
     except CaseError as error:
         messages.error(request, str(error))
     except ValidationError as error:  # pragma: no cover - validated in the form already

@@ -25,12 +25,13 @@ from django.views.decorators.http import require_POST
 from onestop.accounts.choices import Role
 from onestop.accounts.models import User
 from onestop.catalogue.models import ServiceItem
+from onestop.core import rules
 from onestop.core.pii import mask_name
 from onestop.workbench.permissions import staff_required
 
 from .. import forms_staff as f
 from .. import selectors, services
-from ..choices import CaseAction, CaseState, WarningLevel
+from ..choices import CaseAction, CaseState, Decision, WarningLevel
 from ..errors import CaseError, NotAllowed
 from ..models import TERMINAL_STATES, Case, CaseEvent, CaseSupervision
 
@@ -90,6 +91,13 @@ def _transfer(form: f.CaseActionForm, actor: User, case: Case) -> object:
     )
 
 
+def _post_check(form: f.CaseActionForm, actor: User, case: Case) -> object:
+    data = form.cleaned_data
+    return services.case_post_check(
+        actor=actor, case=case, passed=data["result"], findings=data["findings"]
+    )
+
+
 def _supervise(form: f.CaseActionForm, actor: User, case: Case) -> object:
     data = form.cleaned_data
     return services.case_supervise(
@@ -119,6 +127,7 @@ ACTIONS: dict[CaseAction, ActionSpec] = {
     A.REVOKE: ActionSpec(f.ReasonForm, _reason(services.case_revoke), danger=True),
     A.SUPERVISE: ActionSpec(f.SuperviseForm, _supervise),
     A.FULFIL_CONDITIONAL: ActionSpec(f.NoteForm, _note(services.case_conditional_fulfil)),
+    A.POST_CHECK: ActionSpec(f.PostCheckForm, _post_check),
 }
 
 
@@ -133,6 +142,16 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 
 
 # --- inbox ---------------------------------------------------------------------------------
+
+
+def _checklist(case: Case) -> Any:
+    """The eligibility explanation stored at submission, or (older or draft cases) computed now."""
+    if case.eligibility:
+        return case.eligibility
+    try:
+        return services.case_eligibility(case)
+    except rules.RuleSetError:
+        return None
 
 
 @staff_required
@@ -150,6 +169,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     state = data.get("state") or f.STATE_OPEN
     if state == f.STATE_OPEN:
         qs = qs.exclude(state__in=TERMINAL_STATES)
+    elif state == f.STATE_POST_CHECK:
+        qs = qs.filter(
+            commitment=True,
+            post_check_required=True,
+            post_checked_at__isnull=True,
+            decision=Decision.APPROVED,
+        )
     elif state != f.STATE_ALL:
         qs = qs.filter(state=state)
     if data.get("item"):
@@ -351,6 +377,7 @@ def _render_case(
             "case": case,
             "applicant": mask_name(case.applicant.name),
             "form_rows": _form_rows(case),
+            "checklist": _checklist(case),
             "materials": _materials(case),
             "events": events,
             "supervisions": case.supervisions.select_related("supervisor"),
