@@ -138,14 +138,10 @@ def test_enterprise_commitment_application_is_approved_on_the_spot(  # type: ign
 def test_conditional_acceptance_across_national_day(  # type: ignore[no-untyped-def]
     live_server, browser: Browser, demo, pdf: Path, screenshot
 ) -> None:
-    # The shipped catalogue offers 容缺受理 only on Guangxi items (no residence permit does);
-    # the ordinary passport of Nanning has a non-key waivable material a person uploads.
-    version = next(
-        v
-        for v in ServiceItemVersion.objects.filter(
-            conditional_acceptance=True, status="published", channel_online=True
-        ).order_by("pk")
-        if v.name.startswith("普通护照")
+    # Nanning's residence permit (any one proof, guangxi-2018#24) offers 容缺受理 for the photo,
+    # a non-key material (guangxi-2018#17).
+    version = ServiceItemVersion.objects.get(
+        item__code="S020-01", status="published", conditional_acceptance=True
     )
     waivable = version.materials.get(is_key=False, waivable=True, source="applicant")
     unit = version.item.implementing_unit
@@ -162,8 +158,9 @@ def test_conditional_acceptance_across_national_day(  # type: ignore[no-untyped-
         public_login(applicant, live_server.url, "13800138001")
         applicant.goto(f"{live_server.url}/cases/apply/{version.item_id}/")
         applicant.fill("[name=f-id_number]", "120101198503121230")
-        applicant.select_option("[name=f-reason]", "首次申请")
-        applicant.select_option("[name=f-delivery]", "窗口领取")
+        applicant.fill("[name=f-address]", "南宁市青秀区民族大道100号")
+        applicant.select_option("[name=f-basis]", "就业")
+        applicant.select_option("[name=app-delivery]", "window")
         for material in version.materials.filter(source="applicant").exclude(pk=waivable.pk):
             applicant.set_input_files(f"[name=app-file_{material.pk}]", str(pdf))
         applicant.check(f"[name=app-waive_{waivable.pk}]")
@@ -210,12 +207,12 @@ def test_conditional_acceptance_across_national_day(  # type: ignore[no-untyped-
         staff_login(review, live_server.url, reviewer, PASSWORD)
         review.goto(f"{live_server.url}/work/cases/{number}/")
         act(review, "start_review", "开始审核")
-        act(review, "request_supplement", "一次性告知补正", {"reason": "请补交清晰的企业证明。"})
+        act(review, "request_supplement", "一次性告知补正", {"reason": "请补交清晰的就业证明（劳动合同）。"})
         assert Case.objects.get(number=number).state == CaseState.SUPPLEMENT_REQUESTED
 
         # The applicant uploads the supplement from "my cases".
         applicant.goto(f"{live_server.url}/cases/mine/{number}/")
-        assert "请补交清晰的企业证明" in applicant.locator("main").inner_text()
+        assert "请补交清晰的就业证明" in applicant.locator("main").inner_text()
         applicant.set_input_files("form[action$='/supply/'] input[type=file]", str(pdf))
         with applicant.expect_navigation():
             applicant.locator("form[action$='/supply/'] button[type=submit]").click()
