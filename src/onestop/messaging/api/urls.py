@@ -1,5 +1,9 @@
 """Mounted at ``/api/v1/messaging/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("receipts/<slug:provider>/", views.sms_receipts, name="messaging-api-receipts"),
+]
