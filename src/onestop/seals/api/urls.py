@@ -1,5 +1,9 @@
 """Mounted at ``/api/v1/seals/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("verify/", views.SealVerifyView.as_view(), name="seals-api-verify"),
+]
