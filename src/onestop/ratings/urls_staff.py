@@ -1,7 +1,13 @@
 """Staff pages of ratings, mounted at ``work/ratings/`` (namespace ``ratings-staff``)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from .views import staff
 
 app_name = "ratings-staff"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", staff.tasks, name="tasks"),
+    path("<int:pk>/", staff.task_detail, name="task"),
+    path("<int:pk>/<str:action>/", staff.task_act, name="task-act"),
+]

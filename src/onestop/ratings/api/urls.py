@@ -1,5 +1,10 @@
 """Mounted at ``/api/v1/ratings/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns = [
+    path("", views.RateView.as_view(), name="ratings-api-rate"),
+    path("stats/", views.StatsView.as_view(), name="ratings-api-stats"),
+]
