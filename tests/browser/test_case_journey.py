@@ -207,7 +207,12 @@ def test_conditional_acceptance_across_national_day(  # type: ignore[no-untyped-
         staff_login(review, live_server.url, reviewer, PASSWORD)
         review.goto(f"{live_server.url}/work/cases/{number}/")
         act(review, "start_review", "开始审核")
-        act(review, "request_supplement", "一次性告知补正", {"reason": "请补交清晰的就业证明（劳动合同）。"})
+        act(
+            review,
+            "request_supplement",
+            "一次性告知补正",
+            {"reason": "请补交清晰的就业证明（劳动合同）。"},
+        )
         assert Case.objects.get(number=number).state == CaseState.SUPPLEMENT_REQUESTED
 
         # The applicant uploads the supplement from "my cases".

@@ -47,6 +47,9 @@ from onestop.core import rules, workdays
 from onestop.core.audit import audit_log
 from onestop.core.pii import lookup_hash
 from onestop.core.uploads import store_upload
+from onestop.messaging.services import message_case_event, message_officer_warning
+from onestop.payments.selectors import case_payment_state
+from onestop.payments.services import payment_order_for_case
 
 from . import deadlines
 from .choices import (
@@ -123,9 +126,10 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], Transition] = {
     (S.APPROVED, A.ISSUE_RESULT): _t({Actor.WINDOW_CLERK, Actor.APPROVER}, S.RESULT_ISSUED),
     # the written denial (不予许可决定书) is issued and delivered like an approval
     (S.DENIED, A.ISSUE_RESULT): _t({Actor.WINDOW_CLERK, Actor.APPROVER}, S.RESULT_ISSUED),
-    (S.RESULT_ISSUED, A.DELIVER): _t(CLERK, S.DELIVERED),
+    # the system: a courier's signed receipt (delivery app) delivers and closes
+    (S.RESULT_ISSUED, A.DELIVER): _t({Actor.WINDOW_CLERK, Actor.SYSTEM}, S.DELIVERED),
     (S.RESULT_ISSUED, A.COLLECT): _t(CLERK, S.COLLECTED),
-    (S.DELIVERED, A.CLOSE): _t(CLERK, S.CLOSED),
+    (S.DELIVERED, A.CLOSE): _t({Actor.WINDOW_CLERK, Actor.SYSTEM}, S.CLOSED),
     (S.COLLECTED, A.CLOSE): _t(CLERK, S.CLOSED),
     **{(state, A.WITHDRAW): _t(APPLICANT, S.WITHDRAWN) for state in _PENDING},
     **{(state, A.TRANSFER): _t({Actor.WINDOW_CLERK, Actor.REVIEWER}, None) for state in _PENDING},
@@ -175,6 +179,8 @@ def _precondition(case: Case, action: CaseAction) -> bool:
         return case.conditional and case.conditional_fulfilled_at is None
     if action == A.POST_CHECK:
         return post_check_pending(case)
+    if action == A.ACCEPT:
+        return not fee_outstanding(case)
     return True
 
 
@@ -188,21 +194,14 @@ def post_check_pending(case: Case) -> bool:
     )
 
 
-# --- notifications (placeholder) ------------------------------------------------------------
+# --- notifications -------------------------------------------------------------------------
 
 
-def case_notify(*, case_id: int, action: str) -> None:
-    """Tell the applicant (and, for warnings, the handlers) that ``action`` happened.
-
-    PLACEHOLDER: runs after the transaction commits and only logs. The messaging issue will
-    replace this body with a call into ``onestop.messaging.services``; every caller already
-    goes through here, so no service needs to change then.
-    """
-    logger.info("case %s: %s (notification placeholder)", case_id, action)
-
-
-def _queue_notification(case: Case, action: str) -> None:
-    transaction.on_commit(partial(case_notify, case_id=case.pk, action=action))
+def _notify(case: Case, action: str) -> None:
+    """Tell the applicant that ``action`` happened: outbox rows written by the messaging service
+    in this same transaction (sent by its workers after commit; nothing is sent for a change
+    that rolls back)."""
+    message_case_event(case=case, action=action)
 
 
 # --- who is acting --------------------------------------------------------------------------
@@ -309,7 +308,7 @@ def _finish(
         unit=case.handling_unit,
     )
     if public:
-        _queue_notification(case, action)
+        _notify(case, action)
     return case
 
 
@@ -404,6 +403,16 @@ def _decide(case: Case, now: datetime, decision: Decision) -> None:
         _resume_clock(case, now)
     late = case.promised_due_at is not None and now > case.promised_due_at
     case.warning_level = WarningLevel.RED if late else WarningLevel.NONE
+    if decision == Decision.APPROVED:
+        _issue_certificate_after_commit(case)
+
+
+def _issue_certificate_after_commit(case: Case) -> None:
+    """An approval yields the item's e-certificate (certificates app), issued by a task once the
+    approval is committed (signing takes a while; the task is idempotent and retried)."""
+    from .tasks import cases_issue_certificate
+
+    transaction.on_commit(partial(cases_issue_certificate.delay, case.pk))
 
 
 def _record_on_time(case: Case, now: datetime) -> None:
@@ -687,33 +696,79 @@ def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> 
     locked.verification_code_hash = verification_code_hash(locked.number, code)
     locked.submitted_at = now
     _finish(case=locked, actor=actor, action=A.SUBMIT, transition=transition, now=now)
+    if fee_fen(locked):
+        payment_order_for_case(
+            case_id=locked.pk,
+            payer=actor,
+            amount_fen=fee_fen(locked),
+            description=f"{version.name} {locked.number}",
+        )
     if commitment_signed:
         locked.commitment = True
         locked.commitment_signed_at = now
         locked.post_check_required = _post_check_sampled(locked)
-        accept = TRANSITIONS[(S.SUBMITTED, A.ACCEPT)]
-        _start_clock(locked, now)
-        _finish(
-            case=locked,
-            actor=None,
-            action=A.ACCEPT,
-            transition=accept,
-            now=now,
-            note=str(_("告知承诺制：申请人已签署承诺书，当场受理。")),
-            data={"commitment": True},
-        )
-        approve = TRANSITIONS[(S.ACCEPTED, A.APPROVE)]
-        _decide(locked, now, Decision.APPROVED)
-        _finish(
-            case=locked,
-            actor=None,
-            action=A.APPROVE,
-            transition=approve,
-            now=now,
-            note=str(_("告知承诺制：以承诺代替审核，当场准予。")),
-            data={"commitment": True, "post_check": locked.post_check_required},
-        )
+        if fee_outstanding(locked):
+            # approved on the spot once the fee is paid (``case_fee_paid``)
+            locked.save(update_fields=["commitment", "commitment_signed_at", "post_check_required"])
+        else:
+            _commitment_approve(locked, now)
     locked.verification_code = code
+    return locked
+
+
+def _commitment_approve(locked: Case, now: datetime) -> None:
+    """告知承诺制: the system accepts and approves a signed commitment case on the spot."""
+    _start_clock(locked, now)
+    _finish(
+        case=locked,
+        actor=None,
+        action=A.ACCEPT,
+        transition=TRANSITIONS[(S.SUBMITTED, A.ACCEPT)],
+        now=now,
+        note=str(_("告知承诺制：申请人已签署承诺书，当场受理。")),
+        data={"commitment": True},
+    )
+    _decide(locked, now, Decision.APPROVED)
+    _finish(
+        case=locked,
+        actor=None,
+        action=A.APPROVE,
+        transition=TRANSITIONS[(S.ACCEPTED, A.APPROVE)],
+        now=now,
+        note=str(_("告知承诺制：以承诺代替审核，当场准予。")),
+        data={"commitment": True, "post_check": locked.post_check_required},
+    )
+
+
+# --- fees (收费) ------------------------------------------------------------------------------
+
+
+def fee_fen(case: Case) -> int:
+    """The item version's fee for this case in fen (0: free of charge)."""
+    return int(case.item_version.fee_fen or 0)
+
+
+def fee_outstanding(case: Case) -> bool:
+    """A fee is due and its payment is not confirmed: the case waits before acceptance."""
+    return fee_fen(case) > 0 and case_payment_state(case.pk) != "paid"
+
+
+@transaction.atomic
+def case_fee_paid(*, case_id: int) -> Case | None:
+    """The payments app confirmed the case's fee (after commit of the payment; safe to call
+    again). A signed commitment case waiting for its fee is now accepted and approved on the
+    spot; other cases simply become acceptable by the window clerk."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return None
+    locked = _locked(case)
+    if (
+        locked.state == S.SUBMITTED
+        and locked.commitment
+        and locked.commitment_signed_at is not None
+        and not fee_outstanding(locked)
+    ):
+        _commitment_approve(locked, timezone.now())
     return locked
 
 
@@ -733,6 +788,8 @@ def case_accept(
     ``supply_by`` date must lie within the item's ``conditional_supply_days`` working days.
     """
     locked, transition, note, now = _step(case=case, actor=actor, action=A.ACCEPT, note=note)
+    if fee_outstanding(locked):
+        raise InvalidRequest(_("申请人尚未缴纳费用，缴费确认后方可受理。"), code="fee_unpaid")
     data: dict[str, Any] = {}
     if missing_material_ids:
         _check_conditional(locked, list(missing_material_ids), supply_by, now)
@@ -1180,7 +1237,7 @@ def _conditional_remind(case_id: int, now: datetime) -> int:
         public=True,
     )
     audit_log(actor=None, action="case.conditional_reminder", obj=case)
-    _queue_notification(case, "conditional_reminder")
+    _notify(case, "conditional_reminder")
     return 1
 
 
@@ -1271,5 +1328,5 @@ def _warning_set(case: Case, level: WarningLevel, now: datetime) -> bool:
         },
         unit=case.handling_unit,
     )
-    _queue_notification(case, f"warning_{level}")
+    message_officer_warning(case=case, level=level)
     return True

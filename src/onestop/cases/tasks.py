@@ -39,3 +39,27 @@ periodic_job(
     "onestop.cases.tasks.cases_sweep_conditional",
     every=timedelta(hours=1),
 )
+
+
+@shared_task(
+    name="onestop.cases.tasks.cases_issue_certificate",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def cases_issue_certificate(case_id: int) -> str:
+    """After an approval commits: issue the item's e-certificate (idempotent)."""
+    from onestop.certificates.services import certificate_issue_for_case
+
+    certificate = certificate_issue_for_case(case_id=case_id)
+    return certificate.identifier if certificate is not None else ""
+
+
+def cases_fee_paid(order_id: int) -> None:
+    """Paid handler (payments app, after commit): a case whose fee is confirmed moves on."""
+    from onestop.cases.services import case_fee_paid
+    from onestop.payments.selectors import order_purpose_reference
+
+    found = order_purpose_reference(order_id)
+    if found is not None and found[1].isdigit():
+        case_fee_paid(case_id=int(found[1]))

@@ -22,6 +22,7 @@ from .test_api import _case as case_in
 
 pytestmark = pytest.mark.django_db
 OCTET = "application/octet-stream"
+PE_HEADER = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\0" * 54 + b"PE\0\0"
 
 
 @pytest.fixture
@@ -58,13 +59,17 @@ def _upload(client: APIClient, ref: Any, material_id: int, name: str, data: byte
     boundary = "----onestop-test-boundary"
     quoted = name.replace("\\", "\\\\").replace('"', '\\"')
     body = (
-        f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="material_id"\r\n\r\n'
-        f"{material_id}\r\n"
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
-        f"Content-Type: {OCTET}\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="material_id"\r\n\r\n'
+            f"{material_id}\r\n"
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+            f"Content-Type: {OCTET}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.generic(
         "POST",
         f"{MINE}{ref}/materials/",
@@ -91,7 +96,7 @@ def test_upload_to_a_draft_is_stored_listed_and_replaced(world: World, media: Pa
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
-        ("申请表.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\0" * 54 + b"PE\0\0", "executable"),
+        ("申请表.pdf", PE_HEADER + pdf_bytes(), "executable"),
         ("大文件.pdf", pdf_bytes() + b"\0" * 200_001, "too_large"),
         ("bomb.png", huge_png(20_000), "image_too_large"),
         ("../../etc/passwd.pdf", pdf_bytes(), "unsafe_name"),

@@ -424,25 +424,21 @@ def test_an_agent_applies_for_an_enterprise_while_authorised(world: World) -> No
 # --- notifications --------------------------------------------------------------------------
 
 
-def test_applicant_notification_is_queued_after_commit_only_on_success(
+def test_applicant_is_notified_through_the_outbox_only_when_the_change_commits(
     world: World,
-    django_capture_on_commit_callbacks,
-    caplog,  # type: ignore[no-untyped-def]
 ) -> None:
+    from onestop.messaging.models import Message
+
     case = submitted(world)
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(NotAllowed),
-    ):
+    before = set(Message.objects.values_list("pk", flat=True))
+    with pytest.raises(NotAllowed):
         services.case_accept(actor=world.staff["reviewer"], case=case)
-    assert callbacks == []
-    with (
-        caplog.at_level("INFO", logger="onestop.cases.services"),
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-    ):
-        services.case_accept(actor=world.staff["window_clerk"], case=case)
-    assert len(callbacks) == 1
-    assert f"case {case.pk}: accept" in caplog.text
+    assert set(Message.objects.values_list("pk", flat=True)) == before
+    services.case_accept(actor=world.staff["window_clerk"], case=case)
+    notices = Message.objects.exclude(pk__in=before).filter(event="case.accept")
+    assert {m.channel for m in notices} == {"in_app", "sms"}
+    assert {m.recipient_id for m in notices} == {world.applicant.user_id}
+    assert all(case.number in m.body for m in notices)
 
 
 def test_supervision_is_recorded_for_staff_only(world: World) -> None:

@@ -424,3 +424,29 @@ def test_unknown_action_is_404_and_get_is_refused(
     assert client.post(_url(case, "submit")).status_code == 404
     assert client.post(_url(case, "explode")).status_code == 404
     assert client.get(_url(case, "accept")).status_code == 405
+
+
+def test_inbox_count_is_capped_and_says_so(
+    client: Client, world: World, officers: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onestop.cases.views import staff as staff_views
+
+    monkeypatch.setattr(staff_views, "COUNT_CAP", 2)
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 1)
+    for _ in range(3):
+        _case(world, S.SUBMITTED)
+    _as(client, officers["window_clerk"])
+    page = client.get("/work/cases/").content.decode()
+    assert "超过 2 件" in page
+
+
+def test_item_filter_lists_only_items_with_cases_in_scope(
+    world: World, officers: dict[str, User]
+) -> None:
+    from onestop.cases import selectors
+
+    other_item = item_version(unit=world.units["station2"])
+    case_in_state(version=other_item, applicant=world.applicant, state=S.SUBMITTED)
+    _case(world, S.SUBMITTED)
+    mine = {i.pk for i in selectors.items_in_officer_scope(officers["window_clerk"])}
+    assert mine == {world.version.item_id}

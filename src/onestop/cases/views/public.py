@@ -25,9 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onestop.accounts.choices import UserKind
 from onestop.accounts.models import Person, User
 from onestop.accounts.selectors import enterprises_person_can_act_for, person_of
+from onestop.catalogue.choices import Delivery
 from onestop.catalogue.models import ServiceItem, ServiceItemVersion
 from onestop.core import rules
 from onestop.core.middleware import client_ip
+from onestop.delivery.selectors import delivery_address_of, shipments_for_case
+from onestop.payments.selectors import case_payment_order
+from onestop.ratings.selectors import rating_of_case
 
 from .. import deadlines, selectors, services
 from ..choices import CaseAction, CaseState
@@ -281,6 +285,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
             "due_provisional": provisional,
             "due_estimated": estimated,
             "events": _timeline(case),
+            "steps": _next_steps(case),
         },
     )
 
@@ -300,6 +305,32 @@ def mine_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _detail(request, case, SupplyForm())
 
 
+#: States in which the applicant may rate the service (the ratings app checks again).
+_RATEABLE = {
+    CaseState.CLOSED,
+    CaseState.REFUSED,
+    CaseState.TERMINATED,
+    CaseState.REVOKED,
+}
+
+
+def _next_steps(case: Case) -> dict[str, Any]:
+    """Fee, courier and rating for the applicant's pages (``cases/public/_next_steps.html``)."""
+    fee = services.fee_fen(case)
+    courier = case.delivery == Delivery.COURIER
+    return {
+        "fee_fen": fee,
+        "fee_yuan": f"{fee / 100:.2f}",
+        "fee_due": fee > 0 and services.fee_outstanding(case),
+        "order": case_payment_order(case.pk) if fee else None,
+        "courier": courier,
+        "address": delivery_address_of(case.pk) if courier else None,
+        "shipments": shipments_for_case(case.pk) if courier else [],
+        "can_rate": case.state in _RATEABLE,
+        "rating": rating_of_case(case) if case.state in _RATEABLE else None,
+    }
+
+
 def _detail(
     request: HttpRequest, case: Case, supply_form: SupplyForm, status: int = 200
 ) -> HttpResponse:
@@ -314,6 +345,7 @@ def _detail(
             "can_withdraw": CaseAction.WITHDRAW in actions,
             "can_supply": CaseAction.SUPPLY in actions,
             "supply_form": supply_form,
+            "steps": _next_steps(case),
         },
         status=status,
     )

@@ -15,18 +15,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onestop.accounts.choices import Role
 from onestop.accounts.models import User
-from onestop.catalogue.models import ServiceItem
 from onestop.core import rules
 from onestop.core.pii import mask_name
+from onestop.delivery.selectors import shipments_for_case
+from onestop.payments.selectors import case_payment_state
 from onestop.workbench.permissions import staff_required
 
 from .. import forms_staff as f
@@ -36,6 +38,22 @@ from ..errors import CaseError, NotAllowed
 from ..models import TERMINAL_STATES, Case, CaseEvent, CaseSupervision
 
 PAGE_SIZE = 50
+#: The inbox counts at most this many cases (a bureau-wide scope holds millions; counting them
+#: all costs more than the page itself). Beyond it the page says "more than …".
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` (``capped`` tells the page)."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = cast("QuerySet[Case]", self.object_list)[: COUNT_CAP + 1].count()
+        self.capped = counted > COUNT_CAP
+        return min(counted, COUNT_CAP)
+
+    capped = False
+
 
 A = CaseAction
 
@@ -158,11 +176,7 @@ def _checklist(case: Case) -> Any:
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _officer(request)
     scoped = selectors.cases_in_officer_scope(user)
-    items = list(
-        ServiceItem.objects.filter(pk__in=scoped.values("item_version__item_id"))
-        .select_related("current")
-        .order_by("code")
-    )
+    items = list(selectors.items_in_officer_scope(user))
     form = f.InboxFilterForm(request.GET or None, items=items)
     qs = scoped
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -184,14 +198,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(warning_level=data["warning"])
     if data.get("scope") == f.SCOPE_MINE:
         qs = qs.filter(pk__in=CaseEvent.objects.filter(actor=user).values("case_id"))
-    page = Paginator(selectors.order_by_urgency(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.order_by_urgency(qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     roles = user.role_codes()
     clerk = Role.WINDOW_CLERK in roles
+    state_labels = {k: str(v) for k, v in CaseState.choices}
+    warning_labels = {k: str(v) for k, v in WarningLevel.choices}
     rows = [
         {
             "case": case,
+            "state_label": state_labels.get(case.state, case.state),
+            "warning_label": warning_labels.get(case.warning_level, case.warning_level),
             "applicant": mask_name(case.applicant.name),
             "enterprise": case.enterprise.name if case.enterprise else "",
             "bulk": clerk and _bulk_acceptable(case),
@@ -378,6 +398,9 @@ def _render_case(
             "applicant": mask_name(case.applicant.name),
             "form_rows": _form_rows(case),
             "checklist": _checklist(case),
+            "fee_yuan": f"{services.fee_fen(case) / 100:.2f}" if services.fee_fen(case) else "",
+            "fee_state": case_payment_state(case.pk) if services.fee_fen(case) else "",
+            "shipments": shipments_for_case(case.pk),
             "materials": _materials(case),
             "events": events,
             "supervisions": case.supervisions.select_related("supervisor"),

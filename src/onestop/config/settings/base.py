@@ -263,7 +263,34 @@ SPECTACULAR_SETTINGS = {
         "UserKindEnum": "onestop.accounts.choices.UserKind",
         "LimitUnitEnum": "onestop.catalogue.choices.LimitUnit",
         "MeasureStatusEnum": "onestop.policy.choices.MeasureStatus",
+        "TicketKindEnum": "onestop.desk.choices.TicketKind",
+        "TicketStateEnum": "onestop.desk.choices.TicketState",
+        "TicketSourceEnum": "onestop.desk.choices.TicketSource",
+        "LiaisonLevelEnum": "onestop.desk.choices.LiaisonLevel",
+        "PoliceTypeEnum": "onestop.desk.choices.PoliceType",
+        "ComplaintReasonEnum": "onestop.desk.choices.ComplaintReason",
+        "RatingLevelEnum": "onestop.ratings.choices.Level",
+        "CaseStateEnum": "onestop.cases.choices.CaseState",
+        "LevelEnum": "onestop.catalogue.choices.Level",
     },
+}
+
+# --- modules --------------------------------------------------------------------------------
+# Each module reads its own options with defaults in its code (see docs/<module>.md); only
+# what a deployment usually changes is listed here.
+#: The public address printed in e-certificate QR codes and verification links.
+ONESTOP_PUBLIC_URL = env("ONESTOP_PUBLIC_URL", "http://127.0.0.1:8000")
+ONESTOP_CERTIFICATES = {"VERIFY_BASE_URL": ONESTOP_PUBLIC_URL}
+
+#: The cloud SMS gateway (``ONESTOP_SMS_PROVIDER=aliyun``) and the delivery-receipt secret.
+ONESTOP_MESSAGING = {
+    "SMS_GATEWAY": {
+        "ENDPOINT": env("ONESTOP_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        "ACCESS_KEY_ID": env("ONESTOP_SMS_ACCESS_KEY_ID", ""),
+        "ACCESS_KEY_SECRET": env("ONESTOP_SMS_ACCESS_KEY_SECRET", ""),
+        "SIGN_NAME": env("ONESTOP_SMS_SIGN_NAME", "公安政务服务"),
+    },
+    "RECEIPT_SECRET": env("ONESTOP_SMS_RECEIPT_SECRET", ""),
 }
 
 # --- plugins --------------------------------------------------------------------------------

@@ -412,9 +412,7 @@ def test_corrupt_ofd_is_refused(storage: InMemoryStorage) -> None:
     "name",
     ["../../etc/passwd.pdf", "..\\..\\evil.pdf", "/abs/x.pdf", "a\x00b.pdf", "C:evil.pdf", ".."],
 )
-def test_path_traversal_names_are_refused_and_nothing_is_stored(
-    tmp_path: Path, name: str
-) -> None:
+def test_path_traversal_names_are_refused_and_nothing_is_stored(tmp_path: Path, name: str) -> None:
     media = tmp_path / "media"
     media.mkdir()
     storage = FileSystemStorage(location=media)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b32encode
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,9 @@ from onestop.accounts.models import Unit, User
 from onestop.demo.people import PEOPLE, load_people
 from onestop.demo.staff import DEMO_PASSWORD, STAFF
 from onestop.demo.units import TREES, UnitSpec
+
+#: Modules whose ``demo.load_demo()`` adds demo records after the shared data.
+DEMO_MODULES = ["messaging", "payments", "certificates", "seals", "desk", "verification"]
 
 
 def demo_totp_key(username: str) -> str:
@@ -53,6 +57,10 @@ class Command(BaseCommand):
         # The shipped policy measures and service catalogue (not demo data: any bureau loads them).
         call_command("policy_load", stdout=self.stdout)
         call_command("catalogue_import", stdout=self.stdout)
+        # Each module's own demo records (idempotent), built on the units, people and catalogue.
+        for module in DEMO_MODULES:
+            import_module(f"onestop.{module}.demo").load_demo()
+        self.stdout.write(f"module demo data: {', '.join(DEMO_MODULES)}")
         if not options["quiet_accounts"]:
             self._print_accounts()
 
