@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,19 +71,74 @@ SUPERVISOR_ROLE = "supervisor"
 STAFF_SOURCES = (TicketSource.HOTLINE_12389, TicketSource.ALARM_110, TicketSource.WINDOW)
 
 
-# --- notifications: THE integration point with messaging ------------------------------------
+# --- notifications (messaging) ------------------------------------------------------------------
+
+
+#: Events told to the asker, to the handlers, and to the supervisors above the unit.
+_TO_ASKER = {"replied", "rectified", "closed"}
+_TO_HANDLERS = {"submitted", "reopened", "reminder"}
+_TO_SUPERVISORS = {"escalated", "overdue"}
+
+
+def _handlers(ticket: Ticket) -> list[Any]:
+    """The dedicated officer, else the active officers of the handling unit."""
+    if ticket.officer_id is not None and ticket.officer is not None:
+        return [ticket.officer]
+    return list(User.objects.filter(unit=ticket.unit, kind=UserKind.STAFF, is_active=True))
+
+
+def _supervisors(ticket: Ticket) -> list[Any]:
+    from onestop.accounts.choices import Role
+
+    path = ticket.unit.path
+    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
+    return list(
+        User.objects.filter(
+            unit__path__in=ancestors,
+            kind=UserKind.STAFF,
+            is_active=True,
+            groups__name=Role.SUPERVISOR,
+        ).distinct()
+    )
 
 
 def desk_notify(*, ticket_id: int, event: str) -> None:
-    """INTEGRATION POINT (messaging): tell the people concerned that ``event`` happened.
+    """Tell the people concerned that ``event`` happened (after the transaction commits), in
+    the message centre: ``submitted`` / ``reopened`` / ``reminder`` → the dedicated officer (else
+    the unit's officers); ``escalated`` / ``overdue`` → the supervisors of the unit and the units
+    above it; ``replied`` / ``rectified`` / ``closed`` → the asker. An anonymous reporter is
+    never messaged (no account is linked); nothing goes by SMS, so no identity can leak."""
+    from onestop.messaging.services import message_send
 
-    Runs after the transaction commits. Recipients by event: ``submitted`` / ``reopened`` /
-    ``reminder`` → the dedicated officer and the unit; ``escalated`` / ``overdue`` → the
-    supervisors above the unit; ``replied`` / ``rectified`` / ``closed`` → the asker (for an
-    anonymous ticket only through the portal, never by SMS, so the identity stays sealed).
-    PLACEHOLDER: only logs until ``onestop.messaging.services`` is called here.
-    """
-    logger.info("desk ticket %s: %s (notification placeholder)", ticket_id, event)
+    ticket = (
+        Ticket.objects.select_related("officer", "reporter", "unit").filter(pk=ticket_id).first()
+    )
+    if ticket is None:
+        return
+    if event in _TO_ASKER:
+        recipients = (
+            [ticket.reporter] if ticket.reporter is not None and not ticket.anonymous else []
+        )
+        link = reverse("desk:mine-detail", args=[ticket.number])
+    elif event in _TO_HANDLERS:
+        recipients, link = _handlers(ticket), reverse("desk-staff:ticket", args=[ticket.number])
+    elif event in _TO_SUPERVISORS:
+        recipients, link = _supervisors(ticket), reverse("desk-staff:ticket", args=[ticket.number])
+    else:
+        logger.warning("desk ticket %s: no notice for event %r", ticket_id, event)
+        return
+    due = timezone.localtime(ticket.due_at, workdays.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    params = {"number": ticket.number, "title": ticket.title, "due": due}
+    for user in recipients:
+        message_send(
+            event=f"desk.{event}",
+            channel="in_app",
+            params=params,
+            recipient=user,
+            link=link,
+            object_ref=f"desk.ticket:{ticket.pk}",
+            idempotency_key=f"desk:{ticket.pk}:{event}:{user.pk}:{uuid.uuid4().hex[:12]}",
+        )
 
 
 def _queue_notification(ticket: Ticket, event: str) -> None:

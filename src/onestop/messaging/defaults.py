@@ -192,6 +192,92 @@ TOWED_EVENT = EventSpec(
     },
 )
 
+DESK_PARAMS = {"number": "QY20261123000001", "title": "申请消防检查预约", "due": "2026-11-30 17:30"}
+
+
+def _desk(code: str, zh_subject: str, zh: str, en_subject: str, en: str) -> EventSpec:
+    """Desk and rating notices are in-app only: an anonymous reporter is never texted."""
+    return EventSpec(
+        code=code, samples=DESK_PARAMS, texts={"in_app": (zh_subject, zh, en_subject, en)}
+    )
+
+
+DESK_EVENTS: dict[str, EventSpec] = {
+    spec.code: spec
+    for spec in [
+        _desk(
+            "desk.submitted",
+            "新的直通车工单",
+            "企业工单 {number}“{title}”已分派给您，答复时限 {due}。",
+            "New desk ticket",
+            'Desk ticket {number} "{title}" is assigned to you; reply by {due}.',
+        ),
+        _desk(
+            "desk.reopened",
+            "工单被退回",
+            "企业对工单 {number}“{title}”的答复不满意并重新提出，答复时限 {due}。",
+            "Ticket reopened",
+            'The enterprise reopened ticket {number} "{title}"; reply by {due}.',
+        ),
+        _desk(
+            "desk.reminder",
+            "工单即将到期",
+            "工单 {number}“{title}”将于 {due} 到期，请及时答复。",
+            "Ticket due soon",
+            'Ticket {number} "{title}" is due at {due}; please reply in time.',
+        ),
+        _desk(
+            "desk.escalated",
+            "工单督办",
+            "工单 {number}“{title}”已升级督办，答复时限 {due}。",
+            "Ticket escalated",
+            'Ticket {number} "{title}" was escalated; reply by {due}.',
+        ),
+        _desk(
+            "desk.overdue",
+            "工单已超期",
+            "工单 {number}“{title}”已超过答复时限 {due}，请督促办理。",
+            "Ticket overdue",
+            'Ticket {number} "{title}" passed its reply deadline {due}; please follow up.',
+        ),
+        _desk(
+            "desk.replied",
+            "您的诉求已答复",
+            "您提交的 {number}“{title}”已答复，请查看并确认是否满意。",
+            "Your request was answered",
+            'Your request {number} "{title}" was answered; please read it and accept or reopen it.',
+        ),
+        _desk(
+            "desk.rectified",
+            "整改结果",
+            "关于 {number}“{title}”的整改已完成，请查看整改结果。",
+            "Rectification done",
+            'The rectification of {number} "{title}" is done; see the outcome.',
+        ),
+        _desk(
+            "desk.closed",
+            "工单已办结",
+            "{number}“{title}”已办结，欢迎对本次服务作出评价。",
+            "Ticket closed",
+            '{number} "{title}" is closed; you are welcome to rate the service.',
+        ),
+        _desk(
+            "rating.bad_review",
+            "收到差评",
+            "{title}收到差评（{number}），请在 {due} 前完成回访和整改。",
+            "Bad review received",
+            "{title} received a bad review ({number}); call back and rectify by {due}.",
+        ),
+        _desk(
+            "rating.rectified",
+            "差评整改结果",
+            "您对 {title} 的评价（{number}）已整改完毕，感谢您的监督。",
+            "Your review was acted on",
+            "Your review of {title} ({number}) has been acted on; thank you.",
+        ),
+    ]
+}
+
 REMINDER_DOC_TYPES = [
     "id_card",
     "driving_licence",
@@ -206,6 +292,7 @@ EVENTS: dict[str, EventSpec] = {
     WARNING_EVENT.code: WARNING_EVENT,
     CODE_EVENT.code: CODE_EVENT,
     TOWED_EVENT.code: TOWED_EVENT,
+    **DESK_EVENTS,
     **{f"reminder.{t}": _reminder(t) for t in REMINDER_DOC_TYPES},
 }
 

@@ -64,3 +64,12 @@ def order_purpose_reference(order_id: int) -> tuple[str, str] | None:
     """(purpose, reference) of an order: how a paid handler finds the thing that was paid for."""
     row = PaymentOrder.objects.filter(pk=order_id).values_list("purpose", "reference").first()
     return (row[0], row[1]) if row else None
+
+
+def service_payment_order(reference: str) -> PaymentOrder | None:
+    """The latest order of a service (e.g. a seal order, reference ``seal:<id>``)."""
+    return (
+        PaymentOrder.objects.filter(purpose=Purpose.SERVICE, reference=reference)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,10 +47,53 @@ SUPERVISOR_ROLE = "supervisor"
 
 
 def ratings_notify(*, rating_id: int, event: str) -> None:
-    """INTEGRATION POINT (messaging): ``bad_review`` → the rated unit's handlers and
-    supervisors; ``rectified`` → the rater (the outcome of their bad review).
-    PLACEHOLDER: only logs until ``onestop.messaging.services`` is called here."""
-    logger.info("rating %s: %s (notification placeholder)", rating_id, event)
+    """Tell the people concerned (after commit, in the message centre): ``bad_review`` → the
+    rated unit's supervisors and approvers, with the rectification deadline; ``rectified`` → the
+    rater (the outcome of their bad review; not for anonymous ratings)."""
+    from onestop.accounts.choices import Role
+    from onestop.messaging.services import message_send
+
+    rating = (
+        Rating.objects.select_related("rater", "unit", "item", "case", "ticket")
+        .filter(pk=rating_id)
+        .first()
+    )
+    if rating is None:
+        return
+    task = Rectification.objects.filter(rating=rating).first()
+    rated = rating.case or rating.ticket
+    subject = rated.number if rated is not None else ""
+    title = str(rating.item) if rating.item_id else str(rating.unit)
+    due = (
+        timezone.localtime(task.due_at, workdays.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        if task is not None
+        else ""
+    )
+    params = {"number": subject, "title": title, "due": due}
+    if event == "bad_review":
+        recipients = list(
+            User.objects.filter(
+                unit=rating.unit,
+                kind=UserKind.STAFF,
+                is_active=True,
+                groups__name__in=[Role.SUPERVISOR, Role.APPROVER],
+            ).distinct()
+        )
+        link = reverse("ratings-staff:task", args=[task.pk]) if task is not None else ""
+    elif event == "rectified" and rating.real_name and rating.rater_id is not None:
+        recipients, link = [rating.rater], ""
+    else:
+        return
+    for user in recipients:
+        message_send(
+            event=f"rating.{event}",
+            channel="in_app",
+            params=params,
+            recipient=user,
+            link=link,
+            object_ref=f"ratings.rating:{rating.pk}",
+            idempotency_key=f"rating:{rating.pk}:{event}:{user.pk}",
+        )
 
 
 def _queue(rating: Rating, event: str) -> None:

@@ -26,6 +26,8 @@ from onestop.certificates import services as certificate_services
 from onestop.certificates.selectors import seal_image_png
 from onestop.core import workdays
 from onestop.core.audit import audit_log
+from onestop.payments.choices import Purpose
+from onestop.payments.services import payment_order_create
 
 from .choices import ESealStatus, Handover, OrderState, PaymentState, SealKind, SealStatus
 from .models import EngravingShop, ESeal, ESealSignature, Seal, SealCounter, SealOrder
@@ -125,15 +127,32 @@ def seal_order_submit(
         obj=order,
         summary={"kinds": [str(k) for k in kinds], "shop": shop.licence_no, "fee_fen": fee},
     )
-    # ------------------------------------------------------------------------------------------
-    # PAYMENTS INTEGRATION POINT (issue 7 ↔ payments app): when the payments app lands, create
-    # the payment here, e.g.
-    #     payments.services.payment_create(payer=person, amount_fen=fee,
-    #                                      purpose=f"seals:{order.number}", ...)
-    # and have payments call ``seal_order_mark_paid(order_id=…, reference=…)`` on confirmation.
-    # Until then orders are paid at the shop (pickup) and the order shows 待支付.
-    # ------------------------------------------------------------------------------------------
+    if fee:
+        # paid online through the payments app (or at the shop); ``seals_fee_paid`` marks it
+        payment_order_create(
+            purpose=Purpose.SERVICE,
+            reference=f"{PAYMENT_REFERENCE_PREFIX}{order.pk}",
+            payer=actor,
+            amount_fen=fee,
+            description=f"{_('印章刻制')} {order.number}",
+        )
     return order
+
+
+#: Payment references of seal orders: ``seal:<order id>`` (purpose "service").
+PAYMENT_REFERENCE_PREFIX = "seal:"
+
+
+def seals_fee_paid(order_id: int) -> None:
+    """Paid handler (payments app, after commit) for service orders: marks a seal order paid."""
+    from onestop.payments.selectors import order_purpose_reference
+
+    found = order_purpose_reference(order_id)
+    if found is None or not found[1].startswith(PAYMENT_REFERENCE_PREFIX):
+        return
+    seal_order_id = found[1].removeprefix(PAYMENT_REFERENCE_PREFIX)
+    if seal_order_id.isdigit() and SealOrder.objects.filter(pk=int(seal_order_id)).exists():
+        seal_order_mark_paid(order_id=int(seal_order_id), reference=str(order_id))
 
 
 @transaction.atomic

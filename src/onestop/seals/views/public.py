@@ -20,6 +20,7 @@ from onestop.accounts.selectors import enterprises_person_can_act_for
 from onestop.cases.views.public import applicant_required
 from onestop.core.middleware import client_ip
 from onestop.core.uploads import validate_upload
+from onestop.payments.selectors import service_payment_order
 
 from .. import selectors, services
 from ..choices import SealStatus
@@ -94,6 +95,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "seals": order.seals.select_related("eseal"),
             "revoke_form": RevokeForm(),
             "eseal_kinds": services.ESEAL_KINDS,
+            "payment": service_payment_order(f"{services.PAYMENT_REFERENCE_PREFIX}{order.pk}"),
         },
     )
 
