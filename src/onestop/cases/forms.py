@@ -69,10 +69,13 @@ class ApplicationForm(forms.Form):
         present: set[int] | None = None,
         draft: bool = False,
         fixed_enterprise: bool = False,
+        ecerts: dict[int, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        #: material pk → an e-certificate of the applicant that may stand for it
+        self.ecerts = ecerts or {}
         self.draft = draft
         self.present = present or set()
         self.materials = uploadable_materials(version)
@@ -103,6 +106,14 @@ class ApplicationForm(forms.Form):
                 required=False,
                 help_text=gettext("支持 PDF、JPEG、PNG、OFD 格式"),
             )
+            certificate = self.ecerts.get(m.pk)
+            if certificate is not None:
+                self.fields[f"ecert_{m.pk}"] = forms.BooleanField(
+                    label=gettext("使用我的电子证照“%(title)s”（%(identifier)s），无需上传")
+                    % {"title": certificate.title, "identifier": certificate.identifier},
+                    required=False,
+                    initial=True,
+                )
             if may_waive(version, m):
                 self.fields[f"waive_{m.pk}"] = forms.BooleanField(
                     label=gettext("容缺（暂缺，承诺在受理后补齐）"), required=False
@@ -123,6 +134,7 @@ class ApplicationForm(forms.Form):
                 {
                     "material": m,
                     "file": self[f"file_{m.pk}"],
+                    "ecert": self[f"ecert_{m.pk}"] if f"ecert_{m.pk}" in self.fields else None,
                     "waive": self[f"waive_{m.pk}"] if f"waive_{m.pk}" in self.fields else None,
                     "supply_by": self[f"supply_by_{m.pk}"]
                     if f"supply_by_{m.pk}" in self.fields
@@ -139,9 +151,14 @@ class ApplicationForm(forms.Form):
         today = timezone.localdate()
         self.waivers: dict[int, date] = {}
         self.uploads: dict[int, UploadedFile] = {}
+        #: material pk → the e-certificate chosen instead of an upload
+        self.ecert_uses: dict[int, Any] = {}
         for m in self.materials:
             name = f"file_{m.pk}"
             file = cleaned.get(name)
+            if not file and cleaned.get(f"ecert_{m.pk}") and m.pk in self.ecerts:
+                self.ecert_uses[m.pk] = self.ecerts[m.pk]
+                continue
             if file:
                 try:
                     check_upload(file)

@@ -42,7 +42,7 @@ from onestop.accounts.selectors import (
     person_of,
 )
 from onestop.catalogue.choices import VersionStatus
-from onestop.catalogue.models import ServiceItemVersion
+from onestop.catalogue.models import Material, ServiceItemVersion
 from onestop.core import rules, workdays
 from onestop.core.audit import audit_log
 from onestop.core.pii import lookup_hash
@@ -660,6 +660,65 @@ def case_material_upload(
             "sha256": row.sha256,
             "supplement": supplement,
         },
+        unit=locked.handling_unit,
+    )
+    return row
+
+
+#: Trust levels at which a material may be supplied as a valid e-certificate of the applicant.
+ECERT_TRUST_LEVELS = frozenset({"A", "B"})
+
+
+def ecert_may_replace(material: Material) -> bool:
+    """The item lets this material be an e-certificate (and trusts such a source enough)."""
+    return bool(material.ecert_replaceable and material.trust_level in ECERT_TRUST_LEVELS)
+
+
+@transaction.atomic
+def case_material_from_certificate(
+    *, actor: User, case: Case, material_id: int, certificate_id: int
+) -> CaseMaterial:
+    """Use one of the applicant's valid e-certificates as a draft's material (nothing uploaded).
+
+    The item version must allow it for the material (``ecert_may_replace``) and the certificate
+    must be valid and held by the applying party (the enterprise applied for, else the person)."""
+    from onestop.certificates.selectors import certificates_usable_as_material
+
+    locked = _locked(case)
+    if Actor.APPLICANT not in _actor_kinds(actor, locked):
+        raise NotAllowed()
+    if locked.state != CaseState.DRAFT:
+        raise IllegalTransition(
+            _("办件已提交，不能再修改申请材料。"), code="not_a_draft", params={}
+        )
+    material = locked.item_version.materials.filter(pk=material_id).first()
+    if material is None or not ecert_may_replace(material):
+        raise InvalidRequest(_("该材料不能以电子证照代替。"), code="ecert_not_allowed")
+    certificate = (
+        certificates_usable_as_material(
+            person=locked.applicant, material_name=material.name, enterprise_id=locked.enterprise_id
+        )
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        raise InvalidRequest(
+            _("该电子证照无效或不属于申请主体，请上传材料。"), code="ecert_unusable"
+        )
+    locked.materials.filter(material=material, supplement=False).delete()
+    row = CaseMaterial.objects.create(
+        case=locked,
+        material=material,
+        name=material.name,
+        position=material.position,
+        kind="ecert",
+        display_name=f"{certificate.title}（{certificate.identifier}）",
+    )
+    audit_log(
+        actor=actor,
+        action="case.material_ecert",
+        obj=locked,
+        summary={"material": material.name, "certificate": certificate.identifier},
         unit=locked.handling_unit,
     )
     return row

@@ -529,3 +529,87 @@ def test_lookup_is_rate_limited_per_ip(submitted_case: Case, client: Client) -> 
         REMOTE_ADDR="10.0.0.9",
     )
     assert other.status_code == 200
+
+
+# --- e-certificates as materials -------------------------------------------------------------
+
+
+def _vehicle_licence(world: World, version: ServiceItemVersion) -> Any:
+    """The item asks for a 机动车行驶证 that may be an e-certificate; the applicant holds one."""
+    from onestop.catalogue.models import Material
+    from onestop.certificates.services import certificate_issue
+
+    Material.objects.create(
+        version=version,
+        position=4,
+        name="机动车行驶证",
+        is_key=True,
+        ecert_replaceable=True,
+        trust_level="A",
+    )
+    return certificate_issue(
+        actor=None,
+        cert_type="vehicle_licence",
+        unit=world.units["station1"],
+        holder_name=world.applicant.name,
+        holder_id=world.applicant.id_number,
+        holder_person=world.applicant,
+        title="机动车行驶证",
+        data={"号牌号码": "津A12345"},
+    )
+
+
+def test_an_e_certificate_stands_for_a_material_and_nothing_is_uploaded(
+    world: World, version: ServiceItemVersion, applicant: Client
+) -> None:
+    certificate = _vehicle_licence(world, version)
+    licence = material(version, "机动车行驶证")
+    page = applicant.get(apply_url(version)).content.decode()
+    assert certificate.identifier in page and f"app-ecert_{licence.pk}" in page
+    before = stored_files()
+    data = form_data(version, **{f"app-ecert_{licence.pk}": "on"})
+    response = applicant.post(apply_url(version), {**data, "submit": "1"})
+    assert response.status_code == 302, errors_of(response)
+    case = Case.objects.get()
+    row = case.materials.get(material=licence)
+    assert row.kind == "ecert" and certificate.identifier in row.display_name
+    assert row.storage_name == "" and len(stored_files() - before) == 3
+
+
+def test_an_e_certificate_of_someone_else_or_a_revoked_one_is_refused(
+    world: World, version: ServiceItemVersion
+) -> None:
+    from onestop.cases import services
+    from onestop.cases.errors import InvalidRequest
+    from onestop.certificates.services import certificate_set_status
+
+    certificate = _vehicle_licence(world, version)
+    licence = material(version, "机动车行驶证")
+    stranger_draft = services.case_create(actor=world.stranger.user, item_version=version)
+    with pytest.raises(InvalidRequest) as info:
+        services.case_material_from_certificate(
+            actor=world.stranger.user,
+            case=stranger_draft,
+            material_id=licence.pk,
+            certificate_id=certificate.pk,
+        )
+    assert info.value.code == "ecert_unusable"
+    mine = services.case_create(actor=world.applicant.user, item_version=version)
+    certificate_set_status(actor=None, certificate=certificate, status="revoked", reason="测试")
+    with pytest.raises(InvalidRequest):
+        services.case_material_from_certificate(
+            actor=world.applicant.user,
+            case=mine,
+            material_id=licence.pk,
+            certificate_id=certificate.pk,
+        )
+    # a material the item does not let be an e-certificate
+    with pytest.raises(InvalidRequest) as info:
+        services.case_material_from_certificate(
+            actor=world.applicant.user,
+            case=mine,
+            material_id=material(version, "身份证").pk,
+            certificate_id=certificate.pk,
+        )
+    assert info.value.code == "ecert_not_allowed"
+    assert not mine.materials.exists()

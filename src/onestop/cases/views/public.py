@@ -27,6 +27,7 @@ from onestop.accounts.models import Person, User
 from onestop.accounts.selectors import enterprises_person_can_act_for, person_of
 from onestop.catalogue.choices import Delivery
 from onestop.catalogue.models import ServiceItem, ServiceItemVersion
+from onestop.certificates.selectors import certificates_usable_as_material
 from onestop.core import rules
 from onestop.core.middleware import client_ip
 from onestop.delivery.selectors import delivery_address_of, shipments_for_case
@@ -136,6 +137,7 @@ def apply(request: HttpRequest, item_id: int) -> HttpResponse:
     submitting = request.method == "POST" and "submit" in request.POST
     saving = request.method == "POST" and not submitting
     extra_kwargs: dict[str, Any] = {
+        "ecerts": _ecerts(person, version, draft.enterprise_id if draft else None),
         "version": version,
         "enterprises": enterprises,
         "present": present,
@@ -200,6 +202,23 @@ def apply(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
+def _ecerts(
+    person: Person, version: ServiceItemVersion, enterprise_id: int | None
+) -> dict[int, Any]:
+    """For each material the item lets be an e-certificate, one valid certificate of the
+    applying party (the person, or the draft's enterprise) that can stand for it."""
+    found: dict[int, Any] = {}
+    for material in version.materials.all():
+        if not services.ecert_may_replace(material):
+            continue
+        certificate = certificates_usable_as_material(
+            person=person, material_name=material.name, enterprise_id=enterprise_id
+        ).first()
+        if certificate is not None:
+            found[material.pk] = certificate
+    return found
+
+
 def _save(
     request: HttpRequest,
     version: ServiceItemVersion,
@@ -227,6 +246,10 @@ def _save(
         else:
             case = draft
         case = services.case_draft_update(actor=user, case=case, form_data=data, delivery=delivery)
+        for material_id, certificate in app_form.ecert_uses.items():
+            services.case_material_from_certificate(
+                actor=user, case=case, material_id=material_id, certificate_id=certificate.pk
+            )
         for material_id, file in app_form.uploads.items():
             services.case_material_upload(actor=user, case=case, file=file, material_id=material_id)
         waivable_ids = [m.pk for m in app_form.materials if f"waive_{m.pk}" in app_form.fields]
