@@ -5,6 +5,7 @@ receipt closes the case; a fine is paid without logging in and shows in staff re
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,18 +14,16 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onestop.accounts.models import Person, User
+from onestop.accounts.models import User
 from onestop.accounts.tests.factories import PASSWORD, staff_user
 from onestop.cases import services as cases
-from onestop.cases.choices import Actor, CaseAction, CaseState
+from onestop.cases.choices import CaseState
 from onestop.cases.models import Case
 from onestop.catalogue.models import ServiceItemVersion
 from onestop.core import workdays
-from onestop.core.pii import lookup_hash
 from onestop.delivery.models import Shipment
 from onestop.demo.staff import DEMO_PASSWORD
 from onestop.payments import selectors as pay_selectors
-from onestop.payments import services as payments
 from onestop.payments.demo import load_demo as load_payments_demo
 from onestop.payments.models import PaymentOrder
 
@@ -44,15 +43,14 @@ def demo() -> None:
 
 
 @pytest.fixture
-def system_may_deliver(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The TRANSITIONS change requested from the cases app (system may deliver and close)."""
-    t = cases.TRANSITIONS
-    for key in (
-        (CaseState.RESULT_ISSUED, CaseAction.DELIVER),
-        (CaseState.DELIVERED, CaseAction.CLOSE),
-    ):
-        old = t[key]
-        monkeypatch.setitem(t, key, cases.Transition(old.actors | {Actor.SYSTEM}, old.to_state))
+def pdf(tmp_path: Path) -> Path:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "material.pdf"
+    drawing = canvas.Canvas(str(path))
+    drawing.drawString(72, 720, "onestop test material")
+    drawing.save()
+    return path
 
 
 def new_page(browser: Browser) -> Page:
@@ -84,7 +82,7 @@ def staff_login(page: Page, base: str, user: User) -> None:
 
 
 def test_pay_fee_then_result_by_courier(  # type: ignore[no-untyped-def]
-    live_server, browser: Browser, demo, system_may_deliver, screenshot
+    live_server, browser: Browser, demo, pdf: Path, screenshot
 ) -> None:
     base = live_server.url
     version = (
@@ -97,28 +95,28 @@ def test_pay_fee_then_result_by_courier(  # type: ignore[no-untyped-def]
     officer = staff_user(
         unit=unit, roles=["window_clerk", "reviewer", "approver"], username="fee_officer"
     )
-    applicant = Person.objects.get(
-        id_number_hash=lookup_hash("120101198503121230", kind="resident_id")
-    )  # 张伟, mobile 13800138001
-    case = cases.case_create(
-        actor=applicant.user, item_version=version, delivery="courier", form_data={}
-    )
-    case = cases.case_submit(actor=applicant.user, case=case)
-    # what the cases app does for an item with a fee: one order per case
-    order = payments.payment_order_for_case(
-        case_id=case.pk,
-        payer=applicant.user,
-        amount_fen=version.fee_fen,
-        description=f"{version.name} 工本费",
-    )
-    assert pay_selectors.case_payment_state(case.pk) == "unpaid"
-
     page = new_page(browser)
-    public_login(page, base, "13800138001")
-    page.goto(base + "/payments/mine/")
-    assert order.number in page.locator("main").inner_text()
+    public_login(page, base, "13800138001")  # 张伟
+    # applying online: the item's form, its materials, delivery by courier
+    page.goto(f"{base}/cases/apply/{version.item_id}/")
+    page.fill("[name=f-permit_no]", "C12345678")
+    page.fill("[name=f-employer]", "天津津海科技有限公司")
+    page.select_option("[name=f-endorsement]", "一年多次商务签注")
+    page.select_option("[name=f-destination]", "香港")
+    for material in version.materials.filter(source="applicant"):
+        page.set_input_files(f"[name=app-file_{material.pk}]", str(pdf))
+    page.select_option("[name=app-delivery]", "courier")
     with page.expect_navigation():
-        page.get_by_role("link", name=order.number).click()
+        page.get_by_role("button", name="提交").click()
+    assert "/receipt/" in page.url, page.content()[:2000]
+    case = Case.objects.get(number=page.url.rstrip("/").split("/")[-2])
+    # submission opened the fee order; the case waits for it
+    order = pay_selectors.case_payment_order(case.pk)
+    assert order is not None and order.amount_fen == version.fee_fen
+    assert pay_selectors.case_payment_state(case.pk) == "unpaid"
+    assert "待缴费" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name="立即缴费").click()
     screenshot(page, "payments-order")
     with page.expect_navigation():
         page.get_by_role("button", name="去支付").click()
@@ -132,10 +130,20 @@ def test_pay_fee_then_result_by_courier(  # type: ignore[no-untyped-def]
     receipt = page.request.get(base + f"/payments/order/{order.number}/receipt.pdf")
     assert receipt.ok and receipt.body().startswith(b"%PDF")
     assert pay_selectors.case_payment_state(case.pk) == "paid"
+    page.goto(base + "/payments/mine/")
+    assert order.number in page.locator("main").inner_text()
 
-    # the case proceeds once its payment is confirmed
+    # the case proceeds once its payment is confirmed: the clerk accepts in the workbench
+    desk = new_page(browser)
+    staff_login(desk, base, officer)
+    desk.goto(f"{base}/work/cases/{case.number}/")
+    assert "已缴费" in desk.locator("dl.case-facts").inner_text()
+    accept = desk.locator("form[action$='/accept/']")
+    accept.locator("xpath=..").locator("summary").click()
+    with desk.expect_navigation():
+        accept.get_by_role("button", name="确认受理").click()
+    assert Case.objects.get(pk=case.pk).state == CaseState.ACCEPTED
     for step in (
-        cases.case_accept,
         cases.case_start_review,
         cases.case_approve,
         cases.case_issue_result,
@@ -155,8 +163,6 @@ def test_pay_fee_then_result_by_courier(  # type: ignore[no-untyped-def]
     screenshot(page, "delivery-address")
 
     # the officer sends the result with the demo courier, which pushes its tracking
-    desk = new_page(browser)
-    staff_login(desk, base, officer)
     desk.goto(base + "/work/delivery/")
     desk.fill("[name=case_number]", case.number)
     desk.fill("[name=contents]", "普通护照")
