@@ -22,6 +22,9 @@ class BatchSerializer(serializers.ModelSerializer):
     state = serializers.CharField(help_text="One of " + ", ".join(JobState.values))
     purpose = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
+    # explicit, so that the schema does not take the database's integer bounds
+    total_rows = serializers.IntegerField(min_value=0, read_only=True)
+    processed_rows = serializers.IntegerField(min_value=0, read_only=True)
     result_url = serializers.SerializerMethodField()
 
     class Meta:
