@@ -48,7 +48,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = cast("QuerySet[Case]", self.object_list)[: COUNT_CAP + 1].count()
+        # unordered: a LIMIT under the inbox order would sort every row in scope first
+        unordered = cast("QuerySet[Case]", self.object_list).order_by()
+        counted = unordered[: COUNT_CAP + 1].count()
         self.capped = counted > COUNT_CAP
         return min(counted, COUNT_CAP)
 
