@@ -192,6 +192,32 @@ TOWED_EVENT = EventSpec(
     },
 )
 
+_FALLBACK_ZH = (
+    "您的办件 {number}（{item}）的结果未能寄达（{reason}），请携带有效证件到{unit}窗口领取。"
+)
+
+FALLBACK_EVENT = EventSpec(
+    code="delivery.fallback_window",
+    samples={**CASE_PARAMS, "unit": "和平分局", "reason": "收件人电话无法接通"},
+    texts={
+        "in_app": (
+            "改为窗口领取",
+            _FALLBACK_ZH,
+            "Collect at the window",
+            "The result of your case {number} ({item}) could not be delivered ({reason}); "
+            "please collect it at the window of {unit} with valid identification.",
+        ),
+        "sms": (
+            "",
+            f"【{SITE_ZH}】" + _FALLBACK_ZH,
+            "",
+            f"[{SITE_EN}] "
+            + "The result of case {number} ({item}) could not be delivered ({reason}); "
+            "please collect it at {unit}.",
+        ),
+    },
+)
+
 DESK_PARAMS = {"number": "QY20261123000001", "title": "申请消防检查预约", "due": "2026-11-30 17:30"}
 
 
@@ -292,6 +318,7 @@ EVENTS: dict[str, EventSpec] = {
     WARNING_EVENT.code: WARNING_EVENT,
     CODE_EVENT.code: CODE_EVENT,
     TOWED_EVENT.code: TOWED_EVENT,
+    FALLBACK_EVENT.code: FALLBACK_EVENT,
     **DESK_EVENTS,
     **{f"reminder.{t}": _reminder(t) for t in REMINDER_DOC_TYPES},
 }

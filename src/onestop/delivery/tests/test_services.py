@@ -171,19 +171,9 @@ def test_forged_or_foreign_pushes_change_nothing(ship_world: ShipWorld) -> None:
 def test_failed_delivery_falls_back_to_window_with_notice(
     ship_world: ShipWorld, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from onestop.messaging.models import Message, MessageTemplate
+    from onestop.messaging.models import Message
 
-    for channel in ("in_app", "sms"):
-        MessageTemplate.objects.get_or_create(
-            event=services.FALLBACK_EVENT,
-            language="zh-hans",
-            channel=channel,
-            defaults={
-                "subject": "改为窗口领取",
-                "body": "办件 {number} 未能寄达（{reason}），请到{unit}窗口领取。",
-            },
-        )
-    shipment = _ship(ship_world)
+    shipment = _ship(ship_world)  # the shipped default template (messaging.defaults) is used
     demo.advance(shipment=shipment)
     shipment.refresh_from_db()
     demo.advance(shipment=shipment)
