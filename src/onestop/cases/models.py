@@ -181,7 +181,7 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["handling_unit", "state", "promised_due_at"]),
             models.Index(fields=["state", "warning_level"]),
-            # (PostgreSQL also has ``case_inbox_urgency``, see migration 0005.)
+            # (PostgreSQL also has ``case_inbox_urgency`` on the inbox order, see migration 0005.)
             models.Index(
                 models.F("handling_unit"),
                 models.F("state"),
@@ -203,25 +203,6 @@ class Case(TimeStampedModel):
     @property
     def clock_paused(self) -> bool:
         return self.paused_at is not None
-
-
-def inbox_urgency_index() -> models.Index:
-    """Open cases in inbox order. The first expression must be exactly
-    ``selectors.urgency_rank()`` for the planner to use it. PostgreSQL only (created by
-    migration 0005): SQLite accepts no ``NULLS LAST`` in an index."""
-    return models.Index(
-        models.Case(
-            models.When(warning_level="red", then=models.Value(0)),
-            models.When(warning_level="yellow", then=models.Value(1)),
-            default=models.Value(2),
-            output_field=models.IntegerField(),
-        ),
-        models.F("promised_due_at").asc(nulls_last=True),
-        models.F("submitted_at").asc(),
-        models.F("id").asc(),
-        name="case_inbox_urgency",
-        condition=~models.Q(number="") & ~models.Q(state__in=sorted(TERMINAL_STATES)),
-    )
 
 
 class CaseEvent(models.Model):

@@ -4,12 +4,25 @@ from django.db import migrations, models
 
 
 def urgency_index(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """PostgreSQL only: the inbox's urgency index (see ``cases.models.inbox_urgency_index``)."""
+    """PostgreSQL only (SQLite has no NULLS LAST in an index): open cases in inbox order. The
+    first expression must stay exactly ``cases.selectors.urgency_rank()``."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from onestop.cases.models import inbox_urgency_index
-
-    schema_editor.add_index(apps.get_model("cases", "Case"), inbox_urgency_index())
+    index = models.Index(
+        models.Case(
+            models.When(warning_level="red", then=models.Value(0)),
+            models.When(warning_level="yellow", then=models.Value(1)),
+            default=models.Value(2),
+            output_field=models.IntegerField(),
+        ),
+        models.F("promised_due_at").asc(nulls_last=True),
+        models.F("submitted_at").asc(),
+        models.F("id").asc(),
+        name="case_inbox_urgency",
+        condition=~models.Q(number="")
+        & ~models.Q(state__in=["closed", "refused", "revoked", "terminated", "withdrawn"]),
+    )
+    schema_editor.add_index(apps.get_model("cases", "Case"), index)
 
 
 def drop_urgency_index(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -392,6 +392,7 @@ def _render_case(
         for event in case.events.select_related("actor").order_by("at", "id")
     ]
     now = timezone.now()
+    fee = services.fee_fen(case)
     return render(
         request,
         "cases/staff/case.html",
@@ -400,8 +401,8 @@ def _render_case(
             "applicant": mask_name(case.applicant.name),
             "form_rows": _form_rows(case),
             "checklist": _checklist(case),
-            "fee_yuan": f"{services.fee_fen(case) / 100:.2f}" if services.fee_fen(case) else "",
-            "fee_state": case_payment_state(case.pk) if services.fee_fen(case) else "",
+            "fee_yuan": f"{fee / 100:.2f}" if fee else "",
+            "fee_state": case_payment_state(case.pk) if fee else "",
             "shipments": shipments_for_case(case.pk),
             "materials": _materials(case),
             "events": events,
