@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     },
     # Document types whose reminders cannot be opted out of.
     "MANDATORY_REMINDERS": (),
-    "REMINDER_BATCH_SIZE": 5000,
+    "REMINDER_BATCH_SIZE": 10000,
     # The cloud SMS gateway (provider "aliyun"); see contrib/aliyun.py.
     "SMS_GATEWAY": {
         "ENDPOINT": "https://dysmsapi.aliyuncs.com/",

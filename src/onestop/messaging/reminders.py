@@ -2,13 +2,16 @@
 
 A document is due for its lead-time threshold L (e.g. 90 / 30 / 7 days before expiry) on the
 day its expiry date is exactly L days ahead. So the daily sweep reads, per document type and
-threshold, only the rows whose ``expires_on`` equals today + L, through the index on
-``(doc_type, expires_on, id)``: the work is proportional to the due rows, not to the register.
-The register rows are never rewritten. Each threshold is recorded once in ``ReminderSent``
-(unique per document, expiry and threshold; ``ON CONFLICT DO NOTHING``), so running a sweep
-twice, or two sweeps side by side, sends nothing twice. When the job did not run for some days,
-the next sweep widens each window back to the day after the last finished sweep (only the
-threshold that is current for a document is sent, never a stale one).
+threshold, only the rows whose ``expires_on`` equals today + L, through the covering index on
+``(doc_type, expires_on, id)`` (an index-only scan on PostgreSQL: the work is proportional to
+the due rows, not to the register, and the heap is read only for pages changed since the last
+vacuum). The register
+rows are never written to (the columns that point at them carry no database constraint, whose
+checks would share-lock every due row). Each threshold is recorded once in ``ReminderSent``
+(unique per document, expiry and threshold), so running a sweep twice, or two sweeps side by
+side, sends nothing twice. When the job did not run for some days, the next sweep widens each
+window back to the day after the last finished sweep (only the threshold that is current for a
+document is sent, never a stale one).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from .rendering import render
 from .services import quiet_hours_end
 
 MAX_CATCH_UP_DAYS = 60
+# First key of the sweep's advisory locks (pg_advisory_xact_lock(int, int)): "REMI".
+_LOCK_NAMESPACE = 0x52454D49
 
 
 def lead_days(doc_type: str) -> tuple[int, ...]:
@@ -156,8 +161,9 @@ def reminders_sweep(
 ) -> SweepResult:
     """Enqueue every reminder due on ``today``; safe to run again (and side by side).
 
-    On PostgreSQL each batch is one statement run inside the database (``_pg_batch``); on other
-    databases the rows come to Python and are written row by row (``_enqueue``)."""
+    On PostgreSQL each batch is one statement run inside the database (``_pg_batch``: keyset
+    batches of ``REMINDER_BATCH_SIZE``, set-based inserts, memory independent of the number
+    due); on other databases the rows come to Python and are written row by row (``_enqueue``)."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     batch_size = batch_size or conf("REMINDER_BATCH_SIZE")
@@ -386,13 +392,14 @@ class _Sql:
         return f"%({name})s{cast}"
 
 
-def _template_sql(sql: _Sql, text: str, *, label: str, today: date) -> str:
-    """A template as a SQL expression over the due row ``m`` (the same text ``render`` gives)."""
+def _template_sql(sql: _Sql, text: str, *, label: str, expires_on: date, today: date) -> str:
+    """A template as a SQL expression over the due row ``m`` (the same text ``render`` gives).
+    A batch reads one expiry day, so the dates are parameters, not per-row expressions."""
     columns = {
         "name": "m.holder_name",
         "number": "m.number_masked",
-        "expires_on": "to_char(m.expires_on, 'YYYY-MM-DD')",
-        "days": f"(m.expires_on - {sql.p(today, '::date')})::text",
+        "expires_on": sql.p(expires_on.isoformat(), "::text"),
+        "days": sql.p(str((expires_on - today).days), "::text"),
         "document": sql.p(label, "::text"),
     }
     parts = []
@@ -421,16 +428,23 @@ def _by_language(sql: _Sql, ctx: _SweepContext, event: str, build: Any) -> str:
 def _pg_batch(
     ctx: _SweepContext, doc_type: str, lead: int, day: date, last_id: int, batch_size: int
 ) -> tuple[int, int, int, int]:
-    """One batch in one statement, entirely inside PostgreSQL: read the due rows through the
-    index, mark the ones not to send, record the thresholds (ON CONFLICT DO NOTHING RETURNING
-    the new ones) and write the messages of the new ones with the body rendered in SQL.
-    Returns (scanned, enqueued, skipped, last id)."""
+    """One batch in one transaction, entirely inside PostgreSQL: read the due rows through the
+    covering index (an index-only scan), keep those whose threshold is not recorded yet, mark
+    the ones not to send, record their thresholds and write the messages of the ones to send
+    with the body rendered in SQL (plain inserts, no per-row ORM, no ``ON CONFLICT``).
+
+    The once-only guard: a transaction-scoped advisory lock on (type, threshold, expiry day)
+    serialises the batches of that window across concurrent sweeps, and each statement takes
+    its snapshot after the lock, so it sees every threshold a concurrent sweep committed. The
+    unique constraints on ``ReminderSent`` and on the message key stay as the last line: a bug
+    would fail the batch, never send twice. Returns (scanned, enqueued, skipped, last id)."""
     import psycopg
 
     event = f"reminder.{doc_type}"
     mandatory = doc_type in ctx.mandatory
     has_template = (event, "zh-hans") in ctx.templates
     doc = RegisterDocument._meta.db_table
+    sent_table = ReminderSent._meta.db_table
     sql = _Sql()
     due = (
         f"SELECT id, expires_on, holder_name, number_masked, holder_mobile_hash, "  # noqa: S608 - table names from the models; values are bound
@@ -438,18 +452,19 @@ def _pg_batch(
         f"WHERE doc_type = {sql.p(doc_type, '::text')} AND expires_on = {sql.p(day, '::date')} "
         f"AND id > {sql.p(last_id, '::bigint')} ORDER BY id LIMIT {sql.p(batch_size, '::int')}"
     )
-    marked = (
+    lead_param = sql.p(lead, "::int")
+    fresh = (
         f"SELECT due.*, CASE WHEN due.holder_mobile_hash = '' THEN 'no_mobile' "  # noqa: S608 - table names from the models; values are bound
         f"WHEN NOT {sql.p(mandatory, '::boolean')} AND EXISTS (SELECT 1 FROM "
         f"{OptOut._meta.db_table} o WHERE o.mobile_hash = due.holder_mobile_hash) "
         f"THEN 'opted_out' WHEN NOT {sql.p(has_template, '::boolean')} THEN 'no_template' "
-        f"ELSE '' END AS skipped FROM due"
+        f"ELSE '' END AS skipped FROM due WHERE NOT EXISTS (SELECT 1 FROM {sent_table} r "
+        f"WHERE r.document_id = due.id AND r.expires_on = due.expires_on "
+        f"AND r.lead_days = {lead_param})"
     )
     sent = (
-        f"INSERT INTO {ReminderSent._meta.db_table} "  # noqa: S608
-        f"(document_id, expires_on, lead_days, sent_on, skipped) "
-        f"SELECT id, expires_on, {sql.p(lead, '::int')}, {sql.p(ctx.today, '::date')}, skipped "
-        f"FROM marked ON CONFLICT DO NOTHING RETURNING document_id, skipped"
+        f"INSERT INTO {sent_table} (document_id, expires_on, lead_days, sent_on, skipped) "  # noqa: S608
+        f"SELECT id, expires_on, {lead_param}, {sql.p(ctx.today, '::date')}, skipped FROM fresh"
     )
     if has_template:
         language = _by_language(sql, ctx, event, lambda t: sql.p(t.language, "::text"))
@@ -458,7 +473,11 @@ def _pg_batch(
             ctx,
             event,
             lambda t: _template_sql(
-                sql, t.body, label=ctx.labels[(doc_type, t.language)], today=ctx.today
+                sql,
+                t.body,
+                label=ctx.labels[(doc_type, t.language)],
+                expires_on=day,
+                today=ctx.today,
             ),
         )
         label = _by_language(
@@ -474,26 +493,30 @@ def _pg_batch(
             f"SELECT m.id, {sql.p(event, '::text')}, {language}, m.holder_mobile_hash, "
             f"m.holder_mobile_masked, {body}, jsonb_build_object('name', m.holder_name, "
             f"'document', {label}, 'number', m.number_masked, "
-            f"'expires_on', to_char(m.expires_on, 'YYYY-MM-DD'), "
-            f"'days', (m.expires_on - {sql.p(ctx.today, '::date')})::text), {code}, "
+            f"'expires_on', {sql.p(day.isoformat(), '::text')}, "
+            f"'days', {sql.p(str((day - ctx.today).days), '::text')}), {code}, "
             f"{sql.p(mandatory, '::boolean')}, "
-            f"'rem:' || m.id || ':' || to_char(m.expires_on, 'YYYYMMDD') || ':' || "
-            f"{sql.p(str(lead), '::text')}, "
+            f"'rem:' || m.id || {sql.p(f':{day:%Y%m%d}:{lead}', '::text')}, "
             f"{sql.p(MessageKind.REMINDER.value, '::text')}, {sql.p(Channel.SMS.value, '::text')}, "
             f"{sql.p(MessageStatus.CREATED.value, '::text')}, "
             f"{sql.p(ctx.not_before, '::timestamptz')}, {sql.p(ctx.now, '::timestamptz')}, "
             f"NULL, '', '', '', '', false, 0, '', '', '', '' "
-            f"FROM marked m JOIN sent s ON s.document_id = m.id WHERE s.skipped = '' "
-            f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1"
+            f"FROM fresh m WHERE m.skipped = '' RETURNING 1"
         )
     else:
         msg = "SELECT 1 WHERE false"
     statement = (
-        f"WITH due AS ({due}), marked AS ({marked}), sent AS ({sent}), msg AS ({msg}) "  # noqa: S608 - table names from the models; values are bound
+        f"WITH due AS ({due}), fresh AS ({fresh}), sent AS ({sent}), msg AS ({msg}) "  # noqa: S608 - table names from the models; values are bound
         f"SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM msg), "
-        f"(SELECT count(*) FROM sent WHERE skipped <> ''), (SELECT coalesce(max(id), 0) FROM due)"
+        f"(SELECT count(*) FROM fresh WHERE skipped <> ''), (SELECT coalesce(max(id), 0) FROM due)"
     )
+    window = f"{doc_type}:{lead}:{day.isoformat()}"
     with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
+        # Its own statement: the batch statement's snapshot is taken once the lock is held.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%(ns)s, hashtext(%(window)s))",
+            {"ns": _LOCK_NAMESPACE, "window": window},
+        )
         cursor.execute(statement, sql.params)
         row = cursor.fetchone()
     assert row is not None

@@ -33,7 +33,7 @@ from .channels import Outgoing, SendResult, channels
 from .choices import RETRYABLE, Channel, MessageKind, MessageStatus
 from .conf import conf
 from .defaults import EVENTS
-from .models import Message, MessageTemplate, OptOut, TowedVehicleNotice
+from .models import Message, MessageTemplate, OptOut, RegisterDocument, TowedVehicleNotice
 from .rendering import render
 
 if TYPE_CHECKING:
@@ -487,8 +487,14 @@ def _release(message: Message, token: str, *, until: datetime, reason: str) -> N
 def _address(message: Message) -> str:
     if message.address:
         return message.address
-    if message.document_id is not None and message.document is not None:
-        return message.document.holder_mobile or ""
+    if message.document_id is not None:
+        # Message.document has no database constraint: a document deleted outside Django
+        # leaves the id behind, which is no mobile to send to.
+        try:
+            document = message.document
+        except RegisterDocument.DoesNotExist:
+            return ""
+        return (document.holder_mobile or "") if document is not None else ""
     return ""
 
 

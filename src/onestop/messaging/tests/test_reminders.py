@@ -3,12 +3,15 @@ synthetic generator, towed-vehicle notices at once."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import override_settings
 
 from onestop.accounts.models import DemoSmsMessage
@@ -240,3 +243,85 @@ def test_reminder_text_follows_the_holder_language_and_edited_templates() -> Non
         "expires_on": (TODAY + timedelta(days=7)).isoformat(),
         "days": "7",
     }
+
+
+def test_deleting_a_document_deletes_its_reminders() -> None:
+    d = doc("G1", 30)
+    assert sweep(TODAY) == 1
+    d.delete()  # the cascade is Django's (the columns carry no database constraint)
+    assert not Message.objects.exists()
+    assert not ReminderSent.objects.exists()
+
+
+def test_a_reminder_whose_document_vanished_fails_permanently_without_breaking_the_batch() -> None:
+    gone = doc("G2", 30, mobile="13900005555")
+    doc("G3", 30, mobile="13900006666")
+    assert sweep(TODAY) == 2
+    with connection.cursor() as cursor:  # deleted outside Django (e.g. by a register import)
+        table = RegisterDocument._meta.db_table
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [gone.pk])  # noqa: S608
+    outbox_process(now=MORNING)
+    orphan = Message.objects.get(document_id=gone.pk)
+    assert orphan.status == MessageStatus.PERMANENT_FAILURE
+    assert orphan.last_error == "no address"
+    assert Message.objects.exclude(pk=orphan.pk).get().status == MessageStatus.DELIVERED
+    assert DemoSmsMessage.objects.get().mobile_masked == "139****6666"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the set-based sweep and its locks are PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_running_beside_another_waits_for_it_and_sends_nothing_twice() -> None:
+    """Sweep A writes its batches and holds its transaction open; sweep B, started meanwhile,
+    must wait on A's window locks and, once A commits, find every threshold taken."""
+    for i in range(12):
+        doc(f"H{i}", 30 if i % 2 else 7, doc_type="id_card" if i % 3 else "exit_entry")
+    a_written, release_a = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def sweep_a() -> None:
+        try:
+            with transaction.atomic():
+                results["a"] = reminders_sweep(today=TODAY, now=MORNING)
+                a_written.set()
+                release_a.wait(30)
+        except Exception as exc:  # reported by the assertions below
+            results["a_error"] = exc
+        finally:
+            a_written.set()
+            connection.close()
+
+    def sweep_b() -> None:
+        try:
+            results["b"] = reminders_sweep(today=TODAY, now=MORNING)
+        except Exception as exc:
+            results["b_error"] = exc
+        finally:
+            connection.close()
+
+    thread_a = threading.Thread(target=sweep_a)
+    thread_a.start()
+    assert a_written.wait(30)
+    thread_b = threading.Thread(target=sweep_b)
+    thread_b.start()
+    waiting = 0
+    for _attempt in range(300):  # until B waits on one of A's advisory locks (at most ~30 s)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            waiting = cursor.fetchone()[0]
+        if waiting or not thread_b.is_alive():
+            break
+        threading.Event().wait(0.1)
+    release_a.set()
+    thread_a.join(30)
+    thread_b.join(30)
+    assert "a_error" not in results and "b_error" not in results, results
+    assert waiting == 1
+    expected = 10  # every 30-day document, and the 7-day ones that are id cards (exit-entry: no)
+    assert results["a"].enqueued == expected
+    assert results["b"].enqueued == 0
+    assert results["b"].scanned == results["a"].scanned
+    assert Message.objects.count() == ReminderSent.objects.count() == expected
