@@ -40,14 +40,23 @@ class InboxFilterForm(ChoicesMixin):
         required=False,
         choices=[("", _("全部")), *WarningLevel.choices],
     )
+    unit = forms.ChoiceField(label=_("办理单位"), required=False)
     scope = forms.ChoiceField(
         label=_("范围"),
         required=False,
         choices=[(SCOPE_UNIT, _("本单位及下级")), (SCOPE_MINE, _("我经手的"))],
     )
 
-    def __init__(self, *args: Any, items: list[ServiceItem], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, items: list[ServiceItem], units: list[Unit] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        units = units or []
+        top = min((u.path.count(".") for u in units), default=0)
+        self._choice("unit").choices = [
+            ("", _("全部单位")),
+            *[(u.code, "\u3000" * (u.path.count(".") - top) + u.name) for u in units],
+        ]
         states = [(s.value, s.label) for s in CaseState if s != CaseState.DRAFT]
         self._choice("state").choices = [
             (STATE_OPEN, _("办理中")),

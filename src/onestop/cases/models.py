@@ -191,6 +191,15 @@ class Case(TimeStampedModel):
             models.Index(
                 models.F("item_version"), models.F("handling_unit"), name="case_version_unit"
             ),
+            # the inbox's history views (all states, terminal states): newest first
+            models.Index(
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="case_newest",
+                condition=~models.Q(number=""),
+            ),
+            # the insights roll-up reads the cases changed since its last run
+            models.Index(fields=["updated_at"], name="case_updated_at"),
         ]
 
     def __str__(self) -> str:

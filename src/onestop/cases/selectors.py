@@ -75,6 +75,17 @@ def event_actor_label(event: CaseEvent) -> str:
     return gettext("申请人")
 
 
+def units_in_officer_scope(user: User) -> list[Unit]:
+    """The units of the officer's subtree(s) in tree order (the inbox's unit filter)."""
+    paths = officer_scope_paths(user)
+    if not paths:
+        return []
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return list(Unit.objects.filter(condition).only("id", "code", "name", "path").order_by("path"))
+
+
 def officer_scope_unit_ids(user: User) -> list[int]:
     """The ids of the units in the officer's subtree(s) (one small query).
 
@@ -91,11 +102,12 @@ def officer_scope_unit_ids(user: User) -> list[int]:
     return list(Unit.objects.filter(condition).values_list("pk", flat=True))
 
 
-def cases_in_officer_scope(user: User) -> QuerySet[Case]:
-    """Submitted (numbered) cases whose handling unit lies in the officer's subtree."""
+def cases_in_officer_scope(user: User, *, unit_ids: list[int] | None = None) -> QuerySet[Case]:
+    """Submitted (numbered) cases whose handling unit lies in the officer's subtree (or in
+    ``unit_ids``, which the caller took from that subtree)."""
     return (
         Case.objects.exclude(number="")
-        .filter(handling_unit_id__in=officer_scope_unit_ids(user))
+        .filter(handling_unit_id__in=officer_scope_unit_ids(user) if unit_ids is None else unit_ids)
         .select_related("item_version", "handling_unit", "applicant", "enterprise")
         .defer("applicant__id_number", "applicant__mobile")
     )
@@ -124,6 +136,14 @@ URGENCY_ORDER = (
 def order_by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Red first, then yellow, then the earliest promised due (cases without one last)."""
     return qs.annotate(urgency=urgency_rank()).order_by("urgency", *URGENCY_ORDER)
+
+
+def order_newest_first(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Latest submitted first: the order of the inbox's history views ("all states" and the
+    terminal states), where urgency means nothing for most rows. It reads the ``case_newest``
+    index and stops after the page; ordering a bureau's million cases by urgency sorted every
+    one of them (1.7 s)."""
+    return qs.order_by("-submitted_at", "-id")
 
 
 def cases_person_may_see(person: Person) -> QuerySet[Case]:

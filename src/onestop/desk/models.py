@@ -121,7 +121,11 @@ class Ticket(TimeStampedModel):
         ordering = ["-submitted_at"]
         verbose_name = _("直通车工单")
         verbose_name_plural = _("直通车工单")
-        indexes = [models.Index(fields=["unit", "state", "due_at"])]
+        indexes = [
+            models.Index(fields=["unit", "state", "due_at"]),
+            # the insights roll-up reads the tickets changed since its last run
+            models.Index(fields=["updated_at"], name="ticket_updated_at"),
+        ]
 
     def __str__(self) -> str:
         # Never the reporter: audit events copy this into object_repr.

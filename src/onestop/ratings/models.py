@@ -105,7 +105,7 @@ class Rectification(models.Model):
         default=RectificationState.OPEN,
     )
     due_at = models.DateTimeField(_("整改期限"))
-    return_call_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    return_call_at = models.DateTimeField(_("回访时间"), null=True, blank=True, db_index=True)
     return_call_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("回访人"),
@@ -121,7 +121,7 @@ class Rectification(models.Model):
     )
     classification_note = models.TextField(_("核实说明"), blank=True)
     outcome = models.TextField(_("整改结果"), blank=True)
-    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("办结人"),
@@ -152,7 +152,9 @@ class Rectification(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"))
+    # indexed, as are return_call_at and closed_at: the insights roll-up reads the tasks
+    # changed since its last run
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
 
     class Meta:
         ordering = ["state", "due_at"]

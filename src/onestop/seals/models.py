@@ -89,6 +89,8 @@ class SealOrder(TimeStampedModel):
         ordering = ["-submitted_at"]
         verbose_name = _("刻章订单")
         verbose_name_plural = _("刻章订单")
+        # the insights roll-up reads the orders changed since its last run
+        indexes = [models.Index(fields=["updated_at"], name="sealorder_updated_at")]
 
     def __str__(self) -> str:
         return self.number

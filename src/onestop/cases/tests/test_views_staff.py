@@ -146,6 +146,49 @@ def test_inbox_filters(client: Client, world: World, officers: dict[str, User]) 
     assert numbers("?scope=mine") == {submitted.number}
 
 
+def test_inbox_history_views_list_newest_first(
+    client: Client, world: World, officers: dict[str, User]
+) -> None:
+    now = timezone.now()
+    old = _case(world, S.CLOSED, submitted_at=now - timedelta(days=300))
+    red = _case(world, S.IN_REVIEW, submitted_at=now - timedelta(days=20), warning_level="red")
+    new = _case(world, S.CLOSED, submitted_at=now - timedelta(hours=2))
+    _as(client, officers["reviewer"])
+    page = client.get("/work/cases/?state=all").content.decode()
+    assert page.index(new.number) < page.index(red.number) < page.index(old.number)
+    assert "按提交时间由近及远排列" in page
+    closed = client.get("/work/cases/?state=closed").content.decode()
+    assert closed.index(new.number) < closed.index(old.number)
+    assert red.number not in closed
+    # the open view keeps the urgency order and says so
+    assert "红色预警在前" in client.get("/work/cases/").content.decode()
+
+
+def test_inbox_unit_filter_takes_the_subtree_and_only_units_in_scope(
+    client: Client, world: World, officers: dict[str, User]
+) -> None:
+    here = _case(world, S.SUBMITTED)
+    station1, station2 = world.units["station1"], world.units["station2"]
+    there_version = item_version(unit=station2)
+    there = case_in_state(version=there_version, applicant=world.applicant, state=S.SUBMITTED)
+    _as(client, officers["heping"])
+
+    def numbers(query: str) -> set[str]:
+        page = client.get("/work/cases/" + query).content.decode()
+        return {c.number for c in (here, there) if c.number in page}
+
+    assert numbers("") == {here.number, there.number}
+    assert numbers(f"?unit={station1.code}") == {here.number}
+    assert numbers(f"?unit={station2.code}") == {there.number}
+    assert numbers(f"?unit={world.units['heping'].code}") == {here.number, there.number}
+    # a station officer cannot pick a unit outside the subtree: the filter is refused
+    _as(client, officers["window_clerk"])
+    response = client.get(f"/work/cases/?unit={station2.code}")
+    assert response.status_code == 200
+    assert there.number not in response.content.decode()
+    assert here.number in response.content.decode()  # the invalid filter is ignored, not obeyed
+
+
 def test_inbox_shows_masked_applicant_state_and_provisional_due(
     client: Client, world: World, officers: dict[str, User]
 ) -> None:

@@ -177,12 +177,17 @@ def _checklist(case: Case) -> Any:
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _officer(request)
-    scoped = selectors.cases_in_officer_scope(user)
+    units = selectors.units_in_officer_scope(user)
     items = list(selectors.items_in_officer_scope(user))
-    form = f.InboxFilterForm(request.GET or None, items=items)
-    qs = scoped
+    form = f.InboxFilterForm(request.GET or None, items=items, units=units)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    unit_ids = [u.pk for u in units]
+    if data.get("unit"):  # the unit and its subtree (a choice, so inside the officer's scope)
+        chosen = next(u for u in units if u.code == data["unit"])
+        unit_ids = [u.pk for u in units if u.path.startswith(chosen.path)]
+    qs = selectors.cases_in_officer_scope(user, unit_ids=unit_ids)
     state = data.get("state") or f.STATE_OPEN
+    history = state == f.STATE_ALL or state in TERMINAL_STATES
     if state == f.STATE_OPEN:
         qs = qs.exclude(state__in=TERMINAL_STATES)
     elif state == f.STATE_POST_CHECK:
@@ -200,9 +205,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(warning_level=data["warning"])
     if data.get("scope") == f.SCOPE_MINE:
         qs = qs.filter(pk__in=CaseEvent.objects.filter(actor=user).values("case_id"))
-    page = CappedPaginator(selectors.order_by_urgency(qs), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    ordered = selectors.order_newest_first(qs) if history else selectors.order_by_urgency(qs)
+    page = CappedPaginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     roles = user.role_codes()
@@ -230,6 +234,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "bulk": any(row["bulk"] for row in rows),
             "supervisor": bool(roles & SUPERVISION_ROLES),
+            "history": history,
         },
     )
 
