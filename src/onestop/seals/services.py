@@ -17,12 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from gmssl import func as sm_func
-from gmssl import sm2
 
 from onestop.accounts.models import Enterprise, Person, Unit
 from onestop.accounts.selectors import person_can_act_for
 from onestop.certificates import services as certificate_services
+from onestop.certificates import sm2
 from onestop.certificates.selectors import seal_image_png
 from onestop.core import workdays
 from onestop.core.audit import audit_log
@@ -375,10 +374,10 @@ def seal_lookup(*, code: str, ip: str | None = None) -> Seal | None:
 
 
 def _sm2_keypair() -> tuple[str, str]:
-    private = sm_func.random_hex(64)
-    crypt = sm2.CryptSM2(private_key=private, public_key="")
-    public = crypt._kg(int(private, 16), crypt.ecc_table["g"])
-    return private, public
+    """A fresh SM2 key pair (hex scalar, hex x ‖ y) from ``secrets``: gmssl's own
+    ``random_hex`` draws from ``random`` (Mersenne Twister), which is predictable."""
+    key = sm2.generate_private_key()
+    return key.private_hex, key.public.hex
 
 
 @transaction.atomic
@@ -450,8 +449,12 @@ def eseal_sign_pdf(
         raise SealError(_("无法在该 PDF 上盖章（文件已加密或已损坏）。"), code="bad_pdf") from exc
     original = hashlib.sha256(pdf).hexdigest()
     signed_at = timezone.now().isoformat()
-    crypt = sm2.CryptSM2(private_key=eseal.sm2_private_key, public_key=eseal.sm2_public_key)
-    sm2_sig = crypt.sign_with_sm3(seal_data(eseal, document_sha256=original, signed_at=signed_at))
+    # certificates.sm2 draws the per-signature nonce from ``secrets`` (gmssl's default draws it
+    # from ``random``, and a predictable nonce gives the private key away)
+    sm2_sig = sm2.sign(
+        seal_data(eseal, document_sha256=original, signed_at=signed_at),
+        key=sm2.private_key_from_hex(eseal.sm2_private_key),
+    ).hex()
     ESealSignature.objects.create(
         eseal=eseal,
         signer=actor,

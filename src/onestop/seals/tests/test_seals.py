@@ -185,15 +185,15 @@ def test_eseal_signs_pdf_that_validates_independently_and_fails_when_changed(
     record = eseal.signatures.get()
     import json
 
-    from gmssl import sm2
+    from onestop.certificates import sm2
 
     sm = json.loads(record.seal_data_sm2)
     data = services.seal_data(
         eseal, document_sha256=record.original_sha256, signed_at=sm["signed_at"]
     )
-    assert sm2.CryptSM2(private_key="", public_key=eseal.sm2_public_key).verify_with_sm3(
-        sm["signature"], data
-    )
+    public = sm2.SM2PublicKey(eseal.sm2_public_key)
+    assert sm2.verify(data, bytes.fromhex(sm["signature"]), key=public)
+    assert not sm2.verify(data + b" ", bytes.fromhex(sm["signature"]), key=public)
     if shutil.which("pdftoppm"):  # the stamp is visible: red pixels in the lower right corner
         (tmp_path / "stamped.pdf").write_bytes(signed)
         subprocess.run(
@@ -308,3 +308,24 @@ def test_admin_lists_shops_orders_certificates_and_keys(
         shop.name
         in admin_client.get(reverse("admin:seals_engravingshop_changelist")).content.decode()
     )
+
+
+def test_eseal_sm2_keys_and_nonces_do_not_come_from_the_random_module() -> None:
+    """gmssl's own key and nonce helpers draw from ``random`` (Mersenne Twister): reseeding it
+    must not reproduce a key or a signature."""
+    import random
+
+    from onestop.certificates import sm2
+
+    random.seed(38540)
+    first = services._sm2_keypair()
+    random.seed(38540)
+    second = services._sm2_keypair()
+    assert first[0] != second[0]
+    key = sm2.private_key_from_hex(first[0])
+    random.seed(38540)
+    one = sm2.sign(b"seal data", key=key)
+    random.seed(38540)
+    two = sm2.sign(b"seal data", key=key)
+    assert one != two
+    assert sm2.verify(b"seal data", one, key=key.public)
