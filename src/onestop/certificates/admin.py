@@ -12,7 +12,8 @@ from .models import Certificate, SigningKey, UnitIssuer
 
 @admin.register(UnitIssuer)
 class UnitIssuerAdmin(admin.ModelAdmin):
-    list_display = ["unit", "credit_code", "last_serial"]
+    list_display = ["unit", "credit_code", "token_algorithm", "last_serial"]
+    list_filter = ["token_algorithm"]
     readonly_fields = ["last_serial"]
     search_fields = ["unit__name", "credit_code"]
 
@@ -33,8 +34,8 @@ class CertificateAdmin(admin.ModelAdmin):
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(admin.ModelAdmin):
-    list_display = ["kid", "kind", "subject", "status", "not_after"]
-    list_filter = ["kind", "status"]
+    list_display = ["kid", "kind", "algorithm", "subject", "status", "not_after"]
+    list_filter = ["kind", "algorithm", "status"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

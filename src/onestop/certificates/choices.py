@@ -60,6 +60,13 @@ class KeyStatus(models.TextChoices):
     REVOKED = "revoked", _("已吊销")
 
 
+class TokenAlgorithm(models.TextChoices):
+    """How a certificate's QR token is signed (the PDF is always PAdES with ES256)."""
+
+    ES256 = "ES256", _("ES256（ECDSA P-256 / SHA-256）")
+    SM2 = "SM2", _("SM2 / SM3（国密）")
+
+
 class ScanChannel(models.TextChoices):
     PAGE = "page", _("核验页面")
     QR = "qr", _("扫码")

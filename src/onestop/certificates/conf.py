@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from .choices import DEFAULT_TYPE_CODES
+from .choices import DEFAULT_TYPE_CODES, TokenAlgorithm
 
 DEFAULTS: dict[str, Any] = {
     # Where the verification pages are published; QR codes point here.
@@ -21,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "TYPE_CODES": {},
     # Longest lifetime of a share link, in days.
     "SHARE_MAX_DAYS": 30,
+    # Platform-wide algorithm of QR tokens, "ES256" or "SM2" (SM2 with SM3 through gmssl); a
+    # unit overrides it with UnitIssuer.token_algorithm.
+    "TOKEN_ALGORITHM": "ES256",
 }
 
 
@@ -37,3 +41,13 @@ def key_dir() -> Path:
 
 def type_code(cert_type: str) -> str:
     return {**DEFAULT_TYPE_CODES, **get("TYPE_CODES")}[cert_type]
+
+
+def token_algorithm(unit_setting: str = "") -> str:
+    """The QR token algorithm: the unit's own setting, else the platform's."""
+    value = unit_setting or get("TOKEN_ALGORITHM")
+    if value not in TokenAlgorithm.values:
+        raise ImproperlyConfigured(
+            f"ONESTOP_CERTIFICATES['TOKEN_ALGORITHM'] must be one of {TokenAlgorithm.values}"
+        )
+    return str(value)

@@ -28,3 +28,8 @@ class ShareNotAllowed(CertificateError):
 class KeyUnavailable(CertificateError):
     code = "key_unavailable"
     default_message = _("签名密钥不可用，请联系平台管理员。")
+
+
+class UnsupportedAlgorithm(CertificateError):
+    code = "unsupported_algorithm"
+    default_message = _("不支持该签名算法。")

@@ -13,7 +13,14 @@ from onestop.core.fields import EncryptedTextField, LookupHashField
 from onestop.core.models import TimeStampedModel
 from onestop.core.pii import mask_id_number, mask_name
 
-from .choices import CertificateStatus, CertificateType, KeyKind, KeyStatus, ScanChannel
+from .choices import (
+    CertificateStatus,
+    CertificateType,
+    KeyKind,
+    KeyStatus,
+    ScanChannel,
+    TokenAlgorithm,
+)
 
 
 class SigningKey(TimeStampedModel):
@@ -22,6 +29,10 @@ class SigningKey(TimeStampedModel):
     The certificate (public) is stored here; the private key lives in an encrypted file under
     the key directory (``<var>/pki/<kid>.key``), wrapped with the project's PII key material
     (``onestop.core.pii.encrypt``), so a database dump alone discloses no key.
+
+    ``algorithm`` ES256 keys have an X.509 certificate under the root; SM2 keys (QR tokens and
+    the SM2 status list only) have none: their public key is ``sm2_public_key`` and
+    ``certificate_pem``/``serial_hex`` stay empty.
     """
 
     kid = models.CharField(_("密钥标识"), max_length=32, unique=True)
@@ -44,7 +55,8 @@ class SigningKey(TimeStampedModel):
     )
     subject = models.CharField(_("证书主题"), max_length=300)
     algorithm = models.CharField(_("算法"), max_length=20, default="ES256")
-    certificate_pem = models.TextField(_("证书（PEM）"))
+    certificate_pem = models.TextField(_("证书（PEM）"), blank=True)
+    sm2_public_key = models.CharField(_("SM2 公钥"), max_length=128, blank=True)
     serial_hex = models.CharField(_("证书序列号"), max_length=64)
     not_before = models.DateTimeField(_("生效时间"))
     not_after = models.DateTimeField(_("失效时间"))
@@ -73,6 +85,13 @@ class UnitIssuer(models.Model):
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     last_serial = models.PositiveIntegerField(_("已用流水号"), default=0)
+    token_algorithm = models.CharField(
+        _("二维码令牌签名算法"),
+        max_length=8,
+        choices=TokenAlgorithm.choices,
+        blank=True,
+        help_text=_("留空则使用平台默认设置。"),
+    )
 
     class Meta:
         verbose_name = _("证照签发单位")
@@ -136,6 +155,16 @@ class Certificate(TimeStampedModel):
     signing_key = models.ForeignKey(
         SigningKey, verbose_name=_("签名密钥"), on_delete=models.PROTECT, related_name="+"
     )
+    # the key of the QR token: the PDF's key for ES256 tokens, the unit's SM2 key for SM2 ones
+    # (null on rows issued before SM2 existed: the token was signed with ``signing_key``)
+    token_key = models.ForeignKey(
+        SigningKey,
+        verbose_name=_("二维码令牌密钥"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     pdf = models.BinaryField(_("签名 PDF"), editable=False)
     pdf_sha256 = models.CharField(_("PDF 摘要"), max_length=64)
     token = models.TextField(_("二维码令牌"))
@@ -176,6 +205,10 @@ class Certificate(TimeStampedModel):
         ):
             return CertificateStatus.EXPIRED
         return self.status
+
+    @property
+    def qr_key(self) -> SigningKey:
+        return self.token_key or self.signing_key
 
     def get_effective_status_display(self) -> str:
         return str(CertificateStatus(self.effective_status).label)

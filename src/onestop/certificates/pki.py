@@ -5,8 +5,10 @@ root (self-signed, CA) → unit signing certificates (certificates, status lists
 
 Private keys are PKCS#8 DER, wrapped with ``onestop.core.pii.encrypt`` (AES-256-GCM under the
 project's current PII key, bound to the key id as associated data) and written to
-``<key dir>/<kid>.key`` (mode 0600). ``pii_rotate`` does not reach these files:
-``key_file_rewrap`` re-encrypts them under the current PII key (``manage.py`` job to come).
+``<key dir>/<kid>.key`` (mode 0600). SM2 keys (QR tokens signed with SM2/SM3, ``sm2.py``) are
+stored the same way, the plaintext being ``sm2:<private scalar, hex>``. ``pii_rotate`` does not
+reach these files: ``key_file_rewrap`` re-encrypts them under the current PII key (``manage.py``
+job to come).
 
 No database writes here: ``onestop.certificates.services`` creates the ``SigningKey`` rows.
 """
@@ -27,7 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from onestop.core import pii
 
-from . import conf
+from . import conf, sm2
 
 
 @dataclass(frozen=True)
@@ -140,13 +142,11 @@ def key_path(kid: str) -> os.PathLike[str]:
     return conf.key_dir() / f"{kid}.key"
 
 
-def key_file_write(kid: str, private_key: ec.EllipticCurvePrivateKey) -> None:
-    der = private_key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    token = pii.encrypt(base64.b64encode(der).decode("ascii"), associated_data=_ad(kid))
+_SM2_PREFIX = "sm2:"
+
+
+def _write_plaintext(kid: str, plaintext: str) -> None:
+    token = pii.encrypt(plaintext, associated_data=_ad(kid))
     path = conf.key_dir() / f"{kid}.key"
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -155,27 +155,53 @@ def key_file_write(kid: str, private_key: ec.EllipticCurvePrivateKey) -> None:
     os.replace(tmp, path)
 
 
-def key_file_rewrap(kid: str) -> bool:
-    """Re-encrypt a key file under the current PII key; True if it was rewritten."""
-    path = conf.key_dir() / f"{kid}.key"
-    token = path.read_text()
-    if not pii.needs_rotation(token):
-        return False
-    key_file_write(kid, load_private_key(kid))
-    return True
-
-
-@lru_cache(maxsize=256)
-def load_private_key(kid: str) -> ec.EllipticCurvePrivateKey:
+def _read_plaintext(kid: str) -> str:
     path = conf.key_dir() / f"{kid}.key"
     try:
         token = path.read_text()
     except FileNotFoundError as exc:
         raise KeyFileMissing(kid) from exc
-    der = base64.b64decode(pii.decrypt(token, associated_data=_ad(kid)))
-    key = serialization.load_der_private_key(der, password=None)
+    return pii.decrypt(token, associated_data=_ad(kid))
+
+
+def key_file_write(kid: str, private_key: ec.EllipticCurvePrivateKey | sm2.SM2PrivateKey) -> None:
+    if isinstance(private_key, sm2.SM2PrivateKey):
+        _write_plaintext(kid, _SM2_PREFIX + private_key.private_hex)
+        return
+    der = private_key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    _write_plaintext(kid, base64.b64encode(der).decode("ascii"))
+
+
+def key_file_rewrap(kid: str) -> bool:
+    """Re-encrypt a key file (ES256 or SM2) under the current PII key; True if rewritten."""
+    path = conf.key_dir() / f"{kid}.key"
+    token = path.read_text()
+    if not pii.needs_rotation(token):
+        return False
+    _write_plaintext(kid, _read_plaintext(kid))
+    return True
+
+
+@lru_cache(maxsize=256)
+def load_private_key(kid: str) -> ec.EllipticCurvePrivateKey:
+    plaintext = _read_plaintext(kid)
+    if plaintext.startswith(_SM2_PREFIX):
+        raise KeyFileMissing(kid, "holds an SM2 key, not an ES256 one")
+    key = serialization.load_der_private_key(base64.b64decode(plaintext), password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     return key
+
+
+@lru_cache(maxsize=256)
+def load_sm2_private_key(kid: str) -> sm2.SM2PrivateKey:
+    plaintext = _read_plaintext(kid)
+    if not plaintext.startswith(_SM2_PREFIX):
+        raise KeyFileMissing(kid, "holds an ES256 key, not an SM2 one")
+    return sm2.private_key_from_hex(plaintext[len(_SM2_PREFIX) :])
 
 
 @lru_cache(maxsize=256)
@@ -184,8 +210,9 @@ def load_certificate(pem: str) -> x509.Certificate:
 
 
 class KeyFileMissing(RuntimeError):
-    def __init__(self, kid: str) -> None:
-        super().__init__(f"private key file for {kid!r} is missing from {conf.key_dir()}")
+    def __init__(self, kid: str, problem: str = "") -> None:
+        problem = problem or f"is missing from {conf.key_dir()}"
+        super().__init__(f"private key file for {kid!r} {problem}")
 
 
 def public_key_pem(certificate_pem: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
@@ -20,13 +21,21 @@ from onestop.accounts.models import Enterprise, Person, Unit
 from onestop.core.audit import audit_log
 from onestop.core.pii import lookup_hash, mask_name
 
-from . import conf, identifiers, pki, render, signing, tokens
-from .choices import CertificateStatus, CertificateType, KeyKind, KeyStatus, ScanChannel
-from .errors import IllegalStatusChange, KeyUnavailable, ShareNotAllowed
+from . import conf, identifiers, pki, render, signing, sm2, tokens
+from .choices import (
+    CertificateStatus,
+    CertificateType,
+    KeyKind,
+    KeyStatus,
+    ScanChannel,
+    TokenAlgorithm,
+)
+from .errors import IllegalStatusChange, KeyUnavailable, ShareNotAllowed, UnsupportedAlgorithm
 from .models import Certificate, ShareLink, SigningKey, UnitIssuer, VerificationScan
 from .sealimage import seal_png
 
 ROOT_NAME = "onestop 平台电子证照根证书"
+SM2_ROOT_NAME = "onestop 平台电子证照 SM2 状态列表密钥"
 
 # --- keys -------------------------------------------------------------------------------------
 
@@ -53,17 +62,35 @@ def _store_key(
     )
 
 
+def _store_sm2_key(*, kind: str, subject: str, years: int, unit: Unit | None = None) -> SigningKey:
+    """A new SM2 key: encrypted key file as for ES256 keys, the public key in the row (no X.509
+    certificate: ``cryptography`` cannot make SM2 certificates)."""
+    new = sm2.generate_private_key()
+    kid = new.public.kid
+    pki.key_file_write(kid, new)
+    now = timezone.now()
+    return SigningKey.objects.create(
+        kid=kid,
+        kind=kind,
+        unit=unit,
+        subject=subject[:300],
+        algorithm=TokenAlgorithm.SM2,
+        sm2_public_key=new.public.hex,
+        not_before=now,
+        not_after=now + dt.timedelta(days=365 * years),
+    )
+
+
 def root_key() -> SigningKey:
-    """The active root, created on first use."""
-    key = SigningKey.objects.filter(kind=KeyKind.ROOT, status=KeyStatus.ACTIVE).first()
+    """The active (ES256) root, created on first use."""
+    active = SigningKey.objects.filter(
+        kind=KeyKind.ROOT, status=KeyStatus.ACTIVE, algorithm=TokenAlgorithm.ES256
+    )
+    key = active.first()
     if key is not None:
         return key
     with transaction.atomic():
-        key = (
-            SigningKey.objects.select_for_update()
-            .filter(kind=KeyKind.ROOT, status=KeyStatus.ACTIVE)
-            .first()
-        )
+        key = active.select_for_update().first()
         if key is not None:
             return key
         new = pki.make_root(
@@ -71,6 +98,31 @@ def root_key() -> SigningKey:
         )
         key = _store_key(new, kind=KeyKind.ROOT)
         audit_log(actor=None, action="certificates.root_created", obj=key, summary={"kid": key.kid})
+        return key
+
+
+def sm2_root_key() -> SigningKey:
+    """The platform's SM2 key that signs the SM2 status list (the counterpart of the root for
+    ``verify_offline_sm2.py``), created on first use."""
+    active = SigningKey.objects.filter(
+        kind=KeyKind.ROOT, status=KeyStatus.ACTIVE, algorithm=TokenAlgorithm.SM2
+    )
+    key = active.first()
+    if key is not None:
+        return key
+    with transaction.atomic():
+        key = active.select_for_update().first()
+        if key is not None:
+            return key
+        key = _store_sm2_key(
+            kind=KeyKind.ROOT, subject=f"CN={SM2_ROOT_NAME}", years=conf.get("ROOT_CERT_YEARS")
+        )
+        audit_log(
+            actor=None,
+            action="certificates.root_created",
+            obj=key,
+            summary={"kid": key.kid, "algorithm": key.algorithm},
+        )
         return key
 
 
@@ -82,7 +134,9 @@ def trust_roots() -> list[x509.Certificate]:
     """Every root that ever signed (a retired root still vouches for what it signed)."""
     return [
         pki.load_certificate(k.certificate_pem)
-        for k in SigningKey.objects.filter(kind=KeyKind.ROOT).exclude(status=KeyStatus.REVOKED)
+        for k in SigningKey.objects.filter(
+            kind=KeyKind.ROOT, algorithm=TokenAlgorithm.ES256
+        ).exclude(status=KeyStatus.REVOKED)
     ]
 
 
@@ -102,24 +156,34 @@ def _issue_leaf(
 
 
 def _private_key(key: SigningKey) -> Any:
+    """The private key of a platform key row (ES256 ``cryptography`` key or ``SM2PrivateKey``)."""
     try:
+        if key.algorithm == TokenAlgorithm.SM2:
+            return pki.load_sm2_private_key(key.kid)
         return pki.load_private_key(key.kid)
     except pki.KeyFileMissing as exc:
         raise KeyUnavailable() from exc
 
 
+def _active_unit_key(unit: Unit, algorithm: str) -> SigningKey | None:
+    return SigningKey.objects.filter(
+        kind=KeyKind.UNIT,
+        unit=unit,
+        algorithm=algorithm,
+        status=KeyStatus.ACTIVE,
+        not_after__gt=timezone.now(),
+    ).first()
+
+
 @transaction.atomic
 def unit_signing_key(*, unit: Unit) -> SigningKey:
-    """The unit's active signing key, created (under the root) on first use."""
-    key = SigningKey.objects.filter(
-        kind=KeyKind.UNIT, unit=unit, status=KeyStatus.ACTIVE, not_after__gt=timezone.now()
-    ).first()
+    """The unit's active (ES256) signing key, created (under the root) on first use; it signs
+    the PDFs and the ES256 QR tokens."""
+    key = _active_unit_key(unit, TokenAlgorithm.ES256)
     if key is not None:
         return key
     Unit.objects.select_for_update().get(pk=unit.pk)
-    key = SigningKey.objects.filter(
-        kind=KeyKind.UNIT, unit=unit, status=KeyStatus.ACTIVE, not_after__gt=timezone.now()
-    ).first()
+    key = _active_unit_key(unit, TokenAlgorithm.ES256)
     if key is not None:
         return key
     new, _root = _issue_leaf(
@@ -133,8 +197,48 @@ def unit_signing_key(*, unit: Unit) -> SigningKey:
 
 
 @transaction.atomic
+def unit_sm2_key(*, unit: Unit) -> SigningKey:
+    """The unit's active SM2 key for QR tokens, created on first use."""
+    key = _active_unit_key(unit, TokenAlgorithm.SM2)
+    if key is not None:
+        return key
+    Unit.objects.select_for_update().get(pk=unit.pk)
+    key = _active_unit_key(unit, TokenAlgorithm.SM2)
+    if key is not None:
+        return key
+    key = _store_sm2_key(
+        kind=KeyKind.UNIT,
+        unit=unit,
+        subject=f"CN={unit.name} 电子证照签发 (SM2),O={unit.name}",
+        years=conf.get("UNIT_CERT_YEARS"),
+    )
+    audit_log(
+        actor=None,
+        action="certificates.key_created",
+        obj=key,
+        unit=unit,
+        summary={"kid": key.kid, "algorithm": key.algorithm},
+    )
+    return key
+
+
+def unit_token_algorithm(unit: Unit) -> str:
+    """The algorithm of the unit's QR tokens: its issuer setting, else the platform's."""
+    setting = UnitIssuer.objects.filter(unit=unit).values_list("token_algorithm", flat=True)
+    return conf.token_algorithm(setting.first() or "")
+
+
+def unit_token_key(*, unit: Unit) -> SigningKey:
+    """The key that signs the unit's QR tokens (ES256 unit key or SM2 unit key)."""
+    if unit_token_algorithm(unit) == TokenAlgorithm.SM2:
+        return unit_sm2_key(unit=unit)
+    return unit_signing_key(unit=unit)
+
+
+@transaction.atomic
 def signing_key_rotate(*, actor: Any, unit: Unit) -> SigningKey:
-    """Retire the unit's active key (it still verifies what it signed) and create a new one."""
+    """Retire the unit's active keys (ES256 and SM2; they still verify what they signed) and
+    create a new ES256 key, and a new SM2 key when the unit's tokens are SM2."""
     now = timezone.now()
     retired = list(
         SigningKey.objects.select_for_update().filter(
@@ -146,13 +250,10 @@ def signing_key_rotate(*, actor: Any, unit: Unit) -> SigningKey:
         old.retired_at = now
         old.save(update_fields=["status", "retired_at", "updated_at"])
     key = unit_signing_key(unit=unit)
-    audit_log(
-        actor=actor,
-        action="certificates.key_rotated",
-        obj=key,
-        unit=unit,
-        summary={"new_kid": key.kid, "retired": [k.kid for k in retired]},
-    )
+    summary: dict[str, Any] = {"new_kid": key.kid, "retired": [k.kid for k in retired]}
+    if unit_token_algorithm(unit) == TokenAlgorithm.SM2:
+        summary["new_sm2_kid"] = unit_sm2_key(unit=unit).kid
+    audit_log(actor=actor, action="certificates.key_rotated", obj=key, unit=unit, summary=summary)
     return key
 
 
@@ -229,11 +330,28 @@ def _derived_credit_code(unit: Unit) -> str:
 
 
 @transaction.atomic
-def unit_issuer_set(*, actor: Any, unit: Unit, credit_code: str) -> UnitIssuer:
-    issuer, _created = UnitIssuer.objects.update_or_create(
-        unit=unit, defaults={"credit_code": credit_code}
+def unit_issuer_set(
+    *, actor: Any, unit: Unit, credit_code: str = "", token_algorithm: str | None = None
+) -> UnitIssuer:
+    """Set a unit's credit code (empty: keep it, or derive one for a new issuer) and, when given,
+    its QR token algorithm (``"ES256"``, ``"SM2"``, or ``""`` for the platform default)."""
+    if token_algorithm not in (None, "", *TokenAlgorithm.values):
+        raise UnsupportedAlgorithm()
+    issuer = UnitIssuer.objects.select_for_update().filter(unit=unit).first()
+    if issuer is None:
+        issuer = UnitIssuer(unit=unit, credit_code=credit_code or _derived_credit_code(unit))
+    elif credit_code:
+        issuer.credit_code = credit_code
+    if token_algorithm is not None:
+        issuer.token_algorithm = token_algorithm
+    issuer.save()
+    audit_log(
+        actor=actor,
+        action="certificates.issuer_set",
+        obj=issuer,
+        unit=unit,
+        summary={"credit_code": issuer.credit_code, "token_algorithm": issuer.token_algorithm},
     )
-    audit_log(actor=actor, action="certificates.issuer_set", obj=issuer, unit=unit)
     return issuer
 
 
@@ -340,6 +458,7 @@ def certificate_issue(
         version=1,
     )
     key = unit_signing_key(unit=unit)
+    token_key = unit_token_key(unit=unit)
     id_kind = "credit_code" if holder_enterprise is not None else "resident_id"
     cert = Certificate(
         identifier=identifier,
@@ -358,11 +477,12 @@ def certificate_issue(
         valid_until=valid_until,
         case=case,
         signing_key=key,
+        token_key=token_key,
     )
     cert.token = tokens.sign(
         _token_payload(cert, type_code=type_code, credit_code=issuer.credit_code),
-        key=_private_key(key),
-        kid=key.kid,
+        key=_private_key(token_key),
+        kid=token_key.kid,
         typ=tokens.CERT_TYP,
     )
     cert.pdf = _render_and_sign(cert, key)
@@ -373,7 +493,13 @@ def certificate_issue(
         action="certificates.issued",
         obj=cert,
         unit=unit,
-        summary={"identifier": identifier, "type": cert_type.value, "kid": key.kid},
+        summary={
+            "identifier": identifier,
+            "type": cert_type.value,
+            "kid": key.kid,
+            "token_kid": token_key.kid,
+            "token_algorithm": token_key.algorithm,
+        },
     )
     return cert
 
@@ -558,11 +684,17 @@ class Verification:
         return out
 
 
-def _key_public(kid: str) -> Any:
-    key = SigningKey.objects.filter(kid=kid).first()
-    if key is None:
-        return None, None
-    return key, pki.load_certificate(key.certificate_pem).public_key()
+def public_key_of(key: SigningKey) -> tokens.PublicKey:
+    if key.algorithm == TokenAlgorithm.SM2:
+        return sm2.SM2PublicKey(key.sm2_public_key)
+    public = pki.load_certificate(key.certificate_pem).public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    return public
+
+
+def _token_signer(kid: str) -> SigningKey | None:
+    """The key a QR token names, if it is one that signs QR tokens (a unit key)."""
+    return SigningKey.objects.filter(kid=kid, kind=KeyKind.UNIT).first()
 
 
 @transaction.atomic
@@ -576,13 +708,15 @@ def certificate_verify(
     """Look a certificate up by identifier or by QR token and log the scan (no login)."""
     token_checked = token_valid = False
     key_revoked = False
+    key: SigningKey | None = None
     if token:
         token_checked = True
         try:
             header, payload, _si, _sig = tokens.parse(token)
-            key, public = _key_public(str(header.get("kid", "")))
+            key = _token_signer(str(header.get("kid", "")))
             if key is not None:
-                tokens.verify(token, public_key=public)
+                # tokens.verify refuses a token whose alg is not the key's algorithm
+                tokens.verify(token, public_key=public_key_of(key))
                 token_valid = True
                 key_revoked = key.status == KeyStatus.REVOKED
             identifier = str(payload.get("id", ""))
@@ -590,14 +724,21 @@ def certificate_verify(
             identifier = identifier or ""
     identifier = identifiers.normalise(identifier)[:200]
     cert = (
-        Certificate.objects.select_related("issuing_unit", "signing_key")
+        Certificate.objects.select_related("issuing_unit", "signing_key", "token_key")
         .filter(identifier=identifier)
         .first()
         if identifier and (token_valid or not token_checked)
         else None
     )
+    if cert is not None and key is not None and key.pk != cert.qr_key.pk:
+        # a good signature by another key (another unit's) does not vouch for this certificate
+        token_valid = False
     if cert is not None:
-        key_revoked = key_revoked or cert.signing_key.status == KeyStatus.REVOKED
+        key_revoked = (
+            key_revoked
+            or cert.signing_key.status == KeyStatus.REVOKED
+            or cert.qr_key.status == KeyStatus.REVOKED
+        )
         status = cert.effective_status
         result = Verification(
             found=True,
@@ -627,30 +768,46 @@ def certificate_verify(
     return result
 
 
+def _published_public(key: SigningKey) -> dict[str, str]:
+    if key.algorithm == TokenAlgorithm.SM2:
+        return {
+            "alg": key.algorithm,
+            "public_key_pem": sm2.spki_pem(key.sm2_public_key),
+            "public_key_hex": key.sm2_public_key,
+        }
+    return {"alg": key.algorithm, "public_key_pem": pki.public_key_pem(key.certificate_pem)}
+
+
 def published_keys() -> dict[str, Any]:
-    """What the offline verifier needs: every unit key's public key and status, the root."""
+    """What the offline verifiers need: every unit key's algorithm, public key and status; the
+    root (ES256, signs the status list) and the SM2 status-list key."""
     keys = {}
     for key in SigningKey.objects.filter(kind=KeyKind.UNIT).select_related("unit"):
         keys[key.kid] = {
-            "public_key_pem": pki.public_key_pem(key.certificate_pem),
+            **_published_public(key),
             "issuer": key.unit.name if key.unit else "",
             "status": key.status,
             "not_after": key.not_after.isoformat(),
         }
     root = root_key()
+    sm2_root = sm2_root_key()
     return {
-        "alg": "ES256",
+        "alg": TokenAlgorithm.ES256.value,
         "root": {
             "kid": root.kid,
             "certificate_pem": root.certificate_pem,
             "public_key_pem": pki.public_key_pem(root.certificate_pem),
         },
+        "sm2_root": {"kid": sm2_root.kid, **_published_public(sm2_root)},
         "keys": keys,
     }
 
 
-def status_list_token() -> str:
-    """A root-signed list of every certificate that is not valid, and every revoked key."""
+def status_list_token(*, algorithm: str = TokenAlgorithm.ES256) -> str:
+    """A list of every certificate that is not valid, and every revoked key, signed by the root
+    (ES256) or by the SM2 status-list key (``algorithm="SM2"``)."""
+    if algorithm not in TokenAlgorithm.values:
+        raise UnsupportedAlgorithm()
     today = timezone.localdate()
     entries: dict[str, str] = {}
     for identifier, status in Certificate.objects.exclude(
@@ -664,11 +821,11 @@ def status_list_token() -> str:
     revoked_keys = sorted(
         SigningKey.objects.filter(status=KeyStatus.REVOKED).values_list("kid", flat=True)
     )
-    root = root_key()
+    signer = sm2_root_key() if algorithm == TokenAlgorithm.SM2 else root_key()
     return tokens.sign(
         {"iat": int(timezone.now().timestamp()), "entries": entries, "revoked_keys": revoked_keys},
-        key=_private_key(root),
-        kid=root.kid,
+        key=_private_key(signer),
+        kid=signer.kid,
         typ=tokens.STATUS_TYP,
     )
 
@@ -769,7 +926,9 @@ def pdf_validate(*, pdf: bytes) -> list[signing.SignatureReport]:
     make a signature untrusted)."""
     reports = signing.validate_pdf(pdf, trust_roots=trust_roots())
     revoked = set(
-        SigningKey.objects.filter(status=KeyStatus.REVOKED).values_list("serial_hex", flat=True)
+        SigningKey.objects.filter(status=KeyStatus.REVOKED, algorithm=TokenAlgorithm.ES256)
+        .exclude(serial_hex="")
+        .values_list("serial_hex", flat=True)
     )
     for report in reports:
         if report.signer_serial_hex in revoked:

@@ -11,7 +11,8 @@ Usage::
 when you can; its age is printed). The token is the last path segment of the QR code's URL.
 
 Exit status: 0 valid, 1 not valid (bad signature, unknown key, revoked, suspended, expired),
-2 usage error.
+2 usage error. SM2 tokens (``"alg": "SM2"``) are checked by ``verify_offline_sm2.py`` (gmssl);
+this script refuses them, and refuses any token whose algorithm is not its key's.
 """
 
 from __future__ import annotations
@@ -64,10 +65,16 @@ def check(
     token = token.strip().rstrip("/").rsplit("/", 1)[-1]
     # validity dates are Beijing time (UTC+8, no daylight saving)
     today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-    kid = token_kid(token)
+    try:
+        kid = token_kid(token)
+    except ValueError:
+        return False, "not a token", {}
     entry = keys.get("keys", {}).get(kid)
     if entry is None:
         return False, "unknown signing key " + kid, {}
+    if entry.get("alg", "ES256") != "ES256":
+        # the key is not an ES256 key: never try it as one (algorithm confusion)
+        return False, "key algorithm is " + str(entry.get("alg")) + ", not ES256", {}
     try:
         payload = verify_jws(token, entry["public_key_pem"])
     except ValueError as exc:

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from onestop.core.middleware import client_ip
 
 from .. import services
-from ..choices import ScanChannel
+from ..choices import ScanChannel, TokenAlgorithm
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -77,13 +77,29 @@ class KeysView(APIView):
 
 
 class StatusListView(APIView):
-    """A root-signed JWS listing every certificate that is not valid and every revoked key."""
+    """A signed JWS listing every certificate that is not valid and every revoked key: signed by
+    the platform root (ES256, default) or, with ``alg=SM2``, by the platform SM2 status-list key
+    (for ``verify_offline_sm2.py``)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
-    @extend_schema(responses={(200, "application/jose"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "alg", OpenApiTypes.STR, required=False, enum=list(TokenAlgorithm.values)
+            )
+        ],
+        responses={(200, "application/jose"): OpenApiTypes.STR},
+    )
     def get(self, request: Request) -> HttpResponse:
-        response = HttpResponse(services.status_list_token(), content_type="application/jose")
+        algorithm = request.query_params.get("alg", TokenAlgorithm.ES256)
+        if algorithm not in TokenAlgorithm.values:
+            return Response(
+                {"code": "bad_algorithm", "detail": _("不支持该签名算法。")}, status=400
+            )
+        response = HttpResponse(
+            services.status_list_token(algorithm=algorithm), content_type="application/jose"
+        )
         response["Cache-Control"] = "public, max-age=300"
         return response
