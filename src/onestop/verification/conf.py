@@ -10,7 +10,9 @@ DEFAULTS: dict[str, Any] = {
     "max_rows": 100_000,  # data rows per file
     "max_upload_bytes": 30 * 1024 * 1024,
     "result_days": 7,  # days a result file stays downloadable
-    "chunk_rows": 5_000,  # rows checked per register query
+    "chunk_rows": 5_000,  # rows checked per register query (and per progress update)
+    # PostgreSQL connections looking chunks up side by side while the job reads on (0: inline)
+    "lookup_connections": 2,
     "daily_rows": 300_000,  # per enterprise, unless an EnterpriseQuota row says otherwise
     "jobs_per_hour": 20,
     "daily_partner_checks": 200,

@@ -18,7 +18,7 @@ import secrets
 import tempfile
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
@@ -40,7 +40,7 @@ from onestop.core.pii import mask_id_number, mask_name
 from onestop.core.uploads import safe_display_name
 
 from . import selectors
-from .checks import Checker, Row, lookup_all
+from .checks import Checker, Chunk, Found, WantedHit, lookup_pairs
 from .choices import (
     AlertState,
     ApiScope,
@@ -62,7 +62,7 @@ from .models import (
     VerificationAuthorisation,
     WantedHitAlert,
 )
-from .reading import Inspected, UploadRefused, inspect_upload, iter_rows
+from .reading import Inspected, UploadRefused, inspect_upload, iter_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -293,24 +293,38 @@ def _close_thread_connection() -> None:
     connection.close()  # resolved in the calling thread: the lookup thread's own connection
 
 
-def _lookup_in_thread(hashes: list[str], today: dt.date) -> dict[str, Any]:
-    return lookup_all(hashes, today=today) if hashes else {}
+def _mask_name(name: str) -> str:
+    """``pii.mask_name`` (张*明 / 张*), inlined for the result file's hot loop."""
+    size = len(name)
+    if size <= 2:
+        return name[0] + "*" if size == 2 else name
+    return name[0] + "*" * (size - 2) + name[-1]
 
 
-def _write_rows(writer: Any, rows: list[Row]) -> None:
-    labels = {value: str(label) for value, label in Outcome.choices}
-    for row in rows:
-        name = row.name or normalise_text(row.name_raw)
-        number = row.id_number or normalise_text(row.id_raw)
-        writer.writerow(
-            [
-                row.line,
-                mask_name(name[:50]),
-                mask_id_number(number[:30]),
-                labels[row.outcome],
-                row.reason,
-            ]
-        )
+def _result_lines(chunk: Chunk, labels: dict[str, str]) -> list[tuple[Any, ...]]:
+    """The result file's rows of a decided chunk: row number, masked name and number, outcome,
+    the reason for an invalid row (valid rows carry a normalised 18-character number)."""
+    invalid = Outcome.INVALID
+    lines: list[tuple[Any, ...]] = []
+    append = lines.append
+    for line, name, number, outcome, reason, name_raw, id_raw in zip(
+        chunk.lines,
+        chunk.names,
+        chunk.numbers,
+        chunk.outcomes,
+        chunk.reasons,
+        chunk.names_raw,
+        chunk.ids_raw,
+        strict=True,
+    ):
+        if outcome != invalid:
+            masked = number[:4] + "**********" + number[14:]
+            append((line, _mask_name(name), masked, labels[outcome], ""))
+            continue
+        name = name or normalise_text(name_raw)
+        number = number or normalise_text(id_raw)
+        append((line, mask_name(name[:50]), mask_id_number(number[:30]), labels[outcome], reason))
+    return lines
 
 
 def batch_process(*, job_id: uuid.UUID) -> BatchJob | None:
@@ -321,7 +335,7 @@ def batch_process(*, job_id: uuid.UUID) -> BatchJob | None:
     if job is None:
         return None
     counts: Counter[str] = Counter()
-    hits: list[Row] = []
+    hits: list[WantedHit] = []
     inspected = Inspected(
         kind=job.file_kind,
         encoding=job.encoding,
@@ -333,12 +347,16 @@ def batch_process(*, job_id: uuid.UUID) -> BatchJob | None:
     chunk_rows = conf("chunk_rows")
     max_rows = conf("max_rows")
     checker = Checker()
+    labels = {value: str(label) for value, label in Outcome.choices}
     processed = 0
-    # On PostgreSQL in autocommit, chunk k is looked up on a second connection while chunk k+1
-    # is parsed and validated here (the driver releases the GIL while it waits). Inside a
-    # transaction (the test suite) another connection would not see our rows: look up inline.
+    # On PostgreSQL in autocommit, the chunks read so far are looked up on ``lookup_connections``
+    # other connections (one thread each: the driver releases the GIL while it waits) while the
+    # next chunk is parsed and validated here. Inside a transaction (the test suite) another
+    # connection would not see our rows: look up inline.
     pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
-    executor = ThreadPoolExecutor(max_workers=1) if pipelined else None
+    lanes = [ThreadPoolExecutor(max_workers=1) for _lane in range(conf("lookup_connections"))]
+    if not pipelined:
+        lanes = []
     try:
         with (
             default_storage.open(job.upload_path, "rb") as upload,
@@ -347,42 +365,41 @@ def batch_process(*, job_id: uuid.UUID) -> BatchJob | None:
             text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
             writer = csv.writer(text)
             writer.writerow([_(h) for h in RESULT_HEADER])
-            pending: tuple[list[Row], Future[dict[str, Any]]] | None = None
+            pending: deque[tuple[Chunk, Future[list[Found]]]] = deque()
 
-            def finish(rows: list[Row], found: dict[str, Any]) -> None:
+            def finish(chunk: Chunk, found: list[Found]) -> None:
                 nonlocal processed
-                result = checker.decide(rows, found)
-                counts.update(row.outcome for row in result.rows)
-                hits.extend(result.wanted_hits)
-                _write_rows(writer, result.rows)
-                processed += len(rows)
+                checker.decide(chunk, found)
+                counts.update(chunk.outcomes)
+                hits.extend(chunk.wanted_hits)
+                writer.writerows(_result_lines(chunk, labels))
+                processed += len(chunk)
                 BatchJob.objects.filter(pk=job.pk).update(
                     processed_rows=min(processed, job.total_rows), counts=dict(counts)
                 )
 
-            def submit(rows: list[Row]) -> None:
-                nonlocal pending
-                hashes = checker.prepare_chunk(rows)
-                if executor is None:
-                    finish(rows, lookup_all(hashes, today=checker.today) if hashes else {})
-                    return
-                future = executor.submit(_lookup_in_thread, hashes, checker.today)
-                if pending is not None:
-                    finish(pending[0], pending[1].result())
-                pending = (rows, future)
+            def lookup(chunk: Chunk) -> list[Found]:
+                return lookup_pairs(chunk.id_hashes, chunk.name_hashes, today=checker.today)
 
-            chunk: list[Row] = []
-            for seen, row in enumerate(iter_rows(upload, inspected)):
-                if seen >= max_rows:
+            def submit(chunk: Chunk, number: int) -> None:
+                checker.prepare(chunk)
+                if not lanes:
+                    finish(chunk, lookup(chunk))
+                    return
+                if len(pending) >= len(lanes):  # at most one chunk in flight per connection
+                    finish(*_resolved(pending.popleft()))
+                pending.append((chunk, lanes[number % len(lanes)].submit(lookup, chunk)))
+
+            taken = 0
+            for number, chunk in enumerate(iter_chunks(upload, inspected, size=chunk_rows)):
+                if taken + len(chunk) > max_rows:  # never more than a file may hold
+                    chunk = chunk.head(max_rows - taken)
+                if not chunk:
                     break
-                chunk.append(row)
-                if len(chunk) >= chunk_rows:
-                    submit(chunk)
-                    chunk = []
-            if chunk:
-                submit(chunk)
-            if pending is not None:
-                finish(pending[0], pending[1].result())
+                taken += len(chunk)
+                submit(chunk, number)
+            while pending:
+                finish(*_resolved(pending.popleft()))
             text.flush()
             out.seek(0)
             result_path = default_storage.save(
@@ -393,15 +410,19 @@ def batch_process(*, job_id: uuid.UUID) -> BatchJob | None:
         _batch_fail(job, exc)
         return job
     finally:
-        if executor is not None:
-            executor.submit(_close_thread_connection).result()
-            executor.shutdown()
+        for lane in lanes:
+            lane.submit(_close_thread_connection).result()
+            lane.shutdown()
     return _batch_finish(job, result_path=result_path, counts=counts, hits=hits, rows=processed)
+
+
+def _resolved(pending: tuple[Chunk, Future[list[Found]]]) -> tuple[Chunk, list[Found]]:
+    return pending[0], pending[1].result()
 
 
 @transaction.atomic
 def _batch_finish(
-    job: BatchJob, *, result_path: str, counts: Counter[str], hits: list[Row], rows: int
+    job: BatchJob, *, result_path: str, counts: Counter[str], hits: list[WantedHit], rows: int
 ) -> BatchJob:
     _delete_file(job.upload_path)
     now = timezone.now()
@@ -497,7 +518,7 @@ def batch_purge_expired(*, now: dt.datetime | None = None) -> int:
 # --- alerts ---------------------------------------------------------------------------------
 
 
-def alerts_raise(*, job: BatchJob, rows: list[Row]) -> list[WantedHitAlert]:
+def alerts_raise(*, job: BatchJob, rows: list[WantedHit]) -> list[WantedHitAlert]:
     """Wanted persons were queried: a task for each unit that wants them. The enterprise is not
     told (its row says "please contact the police", like any flagged person)."""
     from .models import WantedPerson

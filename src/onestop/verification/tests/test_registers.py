@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from onestop.core.identity import parse_resident_id
@@ -37,8 +38,6 @@ def test_synthetic_numbers_are_valid(i: int) -> None:
 
 @given(st.text(max_size=25))
 def test_fast_validation_agrees_with_core(text: str) -> None:
-    import datetime as dt
-
     from django.core.exceptions import ValidationError
 
     number, reason = validate_id_number(text, today=dt.date.today())
@@ -47,6 +46,39 @@ def test_fast_validation_agrees_with_core(text: str) -> None:
     except ValidationError:
         expected = ""
     assert number == expected and bool(reason) == (not expected)
+
+
+# Codes in use, abolished in a given year (110103: 2010; 110221: in use 1982–1999), prefecture
+# and province codes, and codes that never existed.
+_CODES = ["110101", "110103", "110104", "110221", "110100", "110000", "120116", "450102", "999999"]
+
+
+@settings(deadline=None)  # the first region look-ups load stdnum's table
+@given(
+    st.sampled_from(_CODES),
+    st.dates(min_value=dt.date(1890, 1, 1), max_value=dt.date(2040, 12, 31)),
+    st.integers(min_value=0, max_value=999),
+    st.one_of(st.none(), st.sampled_from("0123456789X")),
+)
+@example("110103", dt.date(2010, 12, 31), 1, None)  # born in the code's last year: valid
+@example("110103", dt.date(2011, 1, 1), 1, None)  # born after it was abolished: invalid
+@example("110221", dt.date(1981, 5, 1), 1, None)  # before its start year: still valid
+def test_fast_validation_agrees_with_core_on_well_formed_numbers(
+    code: str, birth: dt.date, order: int, last: str | None
+) -> None:
+    """Same verdict and the same message as ``parse_resident_id`` (region per birth year, dates,
+    check digit); ``last`` None means the correct check character."""
+    from django.core.exceptions import ValidationError
+    from stdnum.cn import ric
+
+    first17 = f"{code}{birth:%Y%m%d}{order:03d}"
+    number = first17 + (ric.calc_check_digit(first17 + "0") if last is None else last)
+    got, reason = validate_id_number(number, today=dt.date.today())
+    try:
+        expected, message = parse_resident_id(number).number, ""
+    except ValidationError as exc:
+        expected, message = "", exc.messages[0]
+    assert (got, reason) == (expected, message)
 
 
 def test_synthetic_numbers_are_unique() -> None:
