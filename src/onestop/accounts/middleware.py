@@ -2,7 +2,8 @@
 
 Staff sessions end after ``STAFF_IDLE_TIMEOUT_MINUTES``, public ones after
 ``PUBLIC_IDLE_TIMEOUT_MINUTES`` (0 disables). The user is logged out on their next request and
-the login page tells them why.
+the login page tells them why. The last-activity stamp is kept to the minute: the session is
+written when it moved by a minute or more, not on every request.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 
 SESSION_KEY = "_onestop_last_seen"
 NOTICE_KEY = "_onestop_idle_logout"
+#: The last-activity stamp moves (and the session is saved) only when it is this much older.
+STAMP_RESOLUTION_SECONDS = 60
 
 
 def pop_idle_logout_notice(request: HttpRequest) -> str:
@@ -45,6 +48,8 @@ class IdleTimeoutMiddleware:
                 request.idle_timed_out = True  # type: ignore[attr-defined]
                 # logout() flushed the session; this flag lives in the new, anonymous one.
                 request.session[NOTICE_KEY] = True
-            else:
+            elif last_seen is None or now - float(last_seen) >= STAMP_RESOLUTION_SECONDS:
+                # Written at most once a minute: a request within the minute does not rewrite
+                # the session row (the timeout may end a session up to a minute early).
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

@@ -20,6 +20,7 @@ import logging
 import random
 import re
 import secrets
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,20 +198,42 @@ def post_check_pending(case: Case) -> bool:
 # --- notifications -------------------------------------------------------------------------
 
 
-def _notify(case: Case, action: str) -> None:
+def _notify(case: Case, action: str, event: CaseEvent | None = None) -> None:
     """Tell the applicant that ``action`` happened: outbox rows written by the messaging service
     in this same transaction (sent by its workers after commit; nothing is sent for a change
-    that rolls back)."""
-    message_case_event(case=case, action=action)
+    that rolls back). ``event`` is the timeline row just written, when the caller has it."""
+    message_case_event(case=case, action=action, case_event=event)
 
 
 # --- who is acting --------------------------------------------------------------------------
 
 
+#: Attribute of a request's user that holds its real-name person for that request (set by
+#: ``remember_acting_person``; the user object of a session request lives for one request).
+_PERSON_ATTR = "_cases_acting_person"
+
+
+def remember_acting_person(actor: User, person: Person) -> None:
+    """Keep ``person`` on ``actor`` for the rest of the request, so that the permission check,
+    the view and the services read it once. Only for a user object that lives for one request
+    (``request.user``); the person's ``user`` is set too (no query for ``person.user``)."""
+    if person.user_id == actor.pk:
+        person.user = actor
+        setattr(actor, _PERSON_ATTR, person)
+
+
 def _acting_person(actor: User) -> Person | None:
     if actor is None or not actor.is_authenticated or actor.kind != UserKind.PUBLIC:
         return None
+    cached = getattr(actor, _PERSON_ATTR, None)
+    if isinstance(cached, Person) and cached.user_id == actor.pk:
+        return cached
     return person_of(actor)
+
+
+def acting_person(actor: User) -> Person | None:
+    """The real-name person a public user acts as (the one kept for the request, if any)."""
+    return _acting_person(actor)
 
 
 def _may_act_for(person: Person, enterprise: Enterprise) -> bool:
@@ -258,11 +281,15 @@ def _locked(case: Case) -> Case:
 def _begin(*, case: Case, actor: User | None, action: CaseAction) -> tuple[Case, Transition]:
     """Lock the row and check relation, legality and role (see the module docstring)."""
     locked = _locked(case)
-    kinds = _actor_kinds(actor, locked)
-    transition = TRANSITIONS.get((CaseState(locked.state), action))
+    return locked, _check(case=locked, kinds=_actor_kinds(actor, locked), action=action)
+
+
+def _check(*, case: Case, kinds: set[Actor], action: CaseAction) -> Transition:
+    """Legality and role of ``action`` on the (locked) ``case`` for an actor of ``kinds``."""
+    transition = TRANSITIONS.get((CaseState(case.state), action))
     if transition is None:
         raise IllegalTransition(
-            params={"state": CaseState(locked.state).label, "action": action.label}
+            params={"state": CaseState(case.state).label, "action": action.label}
         )
     if not kinds & transition.actors:
         raise NotAllowed(
@@ -270,7 +297,7 @@ def _begin(*, case: Case, actor: User | None, action: CaseAction) -> tuple[Case,
             code="role_required",
             params={"action": action.label},
         )
-    return locked, transition
+    return transition
 
 
 def _finish(
@@ -283,12 +310,18 @@ def _finish(
     note: str = "",
     public: bool = True,
     data: dict[str, Any] | None = None,
+    update_fields: Collection[str] | None = None,
 ) -> Case:
+    """Move ``case`` to the transition's state and save it (only ``update_fields`` and the
+    state when given), append the timeline event and the audit row, notify the applicant."""
     from_state = case.state
     if transition.to_state is not None:
         case.state = transition.to_state
-    case.save()
-    CaseEvent.objects.create(
+    if update_fields is None:
+        case.save()
+    else:
+        case.save(update_fields=sorted({*update_fields, "state", "updated_at"}))
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=actor,
@@ -308,7 +341,7 @@ def _finish(
         unit=case.handling_unit,
     )
     if public:
-        _notify(case, action)
+        _notify(case, action, event)
     return case
 
 
@@ -340,9 +373,12 @@ def _hours(case: Case) -> workdays.OfficeHours:
     return deadlines.office_hours_of(case.handling_unit.office_hours)
 
 
-def _start_clock(case: Case, now: datetime) -> None:
+def start_clock(case: Case, now: datetime, hours: workdays.OfficeHours | None = None) -> None:
+    """Start the case's clocks at acceptance ``now`` (statutory and promised due instants in the
+    handling unit's working time, no pause, the warning level as of ``now``); not saved. The
+    demo activity generator backdates acceptances through it too."""
     version = case.item_version
-    hours = _hours(case)
+    hours = hours or _hours(case)
     statutory = deadlines.limit_deadline(
         now, version.statutory_limit, version.statutory_limit_unit, hours
     )
@@ -355,7 +391,9 @@ def _start_clock(case: Case, now: datetime) -> None:
     case.due_provisional = statutory.provisional or promised.provisional
     case.paused_at = None
     case.paused_total = timedelta(0)
-    case.warning_level = _level(case, now)
+    case.warning_level = deadlines.warning_level(
+        at=now, accepted_at=now, due=promised.at, paused_total=timedelta(0), hours=hours
+    )
 
 
 def _pause_clock(case: Case, now: datetime) -> None:
@@ -425,11 +463,46 @@ def _record_on_time(case: Case, now: datetime) -> None:
 # --- case numbers and codes -----------------------------------------------------------------
 
 
+#: Case-number prefix per root unit path: (prefix, monotonic time it was read). Cleared when any
+#: unit is saved or deleted in this process (``unit_prefixes_forget``, connected in the app
+#: config); another process's change to a root unit's code is seen within ``_PREFIX_TTL``.
+_prefixes: dict[str, tuple[str, float]] = {}
+_PREFIX_TTL = 60.0
+
+
+def unit_prefixes_forget(**_kwargs: Any) -> None:
+    """Signal receiver: a unit changed, the cached case-number prefixes may be stale."""
+    _prefixes.clear()
+
+
 def _number_prefix(unit: Unit) -> str:
     root_path = unit.path.split(".")[0]
+    cached = _prefixes.get(root_path)
+    if cached is not None and time.monotonic() - cached[1] < _PREFIX_TTL:
+        return cached[0]
     root_code = Unit.objects.filter(path=root_path).values_list("code", flat=True).first() or ""
-    prefix = re.sub(r"[^A-Z0-9]", "", root_code.upper())[:4]
-    return prefix or "CN"
+    prefix = re.sub(r"[^A-Z0-9]", "", root_code.upper())[:4] or "CN"
+    _prefixes[root_path] = (prefix, time.monotonic())
+    return prefix
+
+
+def _increment_sequence(prefix: str, day: date) -> int | None:
+    """The sequence's next value (the row stays locked until commit), or None if the day has
+    no row yet. One ``UPDATE … RETURNING`` on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(CaseNumberSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND day = %s "  # noqa: S608
+                "RETURNING last",
+                [prefix, day],
+            )
+            row = cursor.fetchone()
+        return int(row[0]) if row is not None else None
+    sequences = CaseNumberSequence.objects.filter(prefix=prefix, day=day)
+    if not sequences.update(last=F("last") + 1):
+        return None
+    return int(sequences.values_list("last", flat=True).get())
 
 
 def _next_number(unit: Unit, now: datetime) -> str:
@@ -437,19 +510,20 @@ def _next_number(unit: Unit, now: datetime) -> str:
     two concurrent submissions never get the same number (the unique constraint backs it)."""
     prefix = _number_prefix(unit)
     day = timezone.localtime(now, workdays.SHANGHAI).date()
+    last = None
     for _attempt in range(3):
-        updated = CaseNumberSequence.objects.filter(prefix=prefix, day=day).update(
-            last=F("last") + 1
-        )
-        if updated:
+        last = _increment_sequence(prefix, day)
+        if last is not None:
             break
         try:
             with transaction.atomic():
                 CaseNumberSequence.objects.create(prefix=prefix, day=day, last=1)
+            last = 1
             break
         except IntegrityError:
             continue  # another submission created the row first: increment it
-    last = CaseNumberSequence.objects.get(prefix=prefix, day=day).last
+    if last is None:
+        raise RuntimeError(f"no case-number sequence row for {prefix} {day}")
     return f"{prefix}{day:%Y%m%d}{last:06d}"
 
 
@@ -488,28 +562,22 @@ def case_eligibility(case: Case, *, today: date | None = None) -> rules.Explanat
 # --- drafts ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def case_create(
+def case_by_idempotency_key(*, person: Person, key: str) -> Case | None:
+    """The case ``person`` created with idempotency ``key`` (None for no key)."""
+    if not key:
+        return None
+    return Case.objects.filter(applicant=person, idempotency_key=key).first()
+
+
+def _create_checks(
     *,
-    actor: User,
+    person: Person,
     item_version: ServiceItemVersion,
-    enterprise: Enterprise | None = None,
-    form_data: dict[str, Any] | None = None,
-    channel: CaseChannel | str = CaseChannel.ONLINE,
-    delivery: str = "",
-    receiving_unit: Unit | None = None,
-    idempotency_key: str = "",
-) -> Case:
-    """Start an application (a draft) for ``item_version`` as ``actor``'s real-name person,
-    optionally for ``enterprise``. The same ``idempotency_key`` returns the same case."""
-    person = _acting_person(actor)
-    if person is None:
-        raise NotAllowed(_("请先登录并完成实名认证后再申请。"), code="person_required")
-    idempotency_key = (idempotency_key or "").strip()[:64]
-    if idempotency_key:
-        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _same_application(existing, item_version)
+    enterprise: Enterprise | None,
+    channel: str,
+    delivery: str,
+) -> tuple[Person | None, str]:
+    """``case_create``'s checks before the insert: (the agent, the delivery)."""
     if item_version.status != VersionStatus.PUBLISHED:
         raise InvalidRequest(
             _("该事项版本未发布或已停用，不能申请。"), code="version_not_published"
@@ -531,6 +599,49 @@ def case_create(
         raise InvalidRequest(_("该事项不支持所选的结果送达方式。"), code="delivery_not_offered")
     if channel not in CaseChannel.values:
         raise InvalidRequest(_("申请渠道无效。"), code="bad_channel")
+    return agent, delivery
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    item_version: ServiceItemVersion,
+    enterprise: Enterprise | None = None,
+    form_data: dict[str, Any] | None = None,
+    channel: CaseChannel | str = CaseChannel.ONLINE,
+    delivery: str = "",
+    receiving_unit: Unit | None = None,
+    idempotency_key: str = "",
+    submit: bool = False,
+    commitment_signed: bool = False,
+) -> Case:
+    """Start an application (a draft) for ``item_version`` as ``actor``'s real-name person,
+    optionally for ``enterprise``; with ``submit`` it is submitted at once (as ``case_submit``
+    does, without re-reading the row inserted a moment before in this transaction).
+
+    The same ``idempotency_key`` returns the same case, untouched (not submitted), marked
+    ``case.idempotent_replay = True``: the insert comes first and the unique constraint on
+    (applicant, key) finds the earlier case (looked up by key only then, or when a check
+    refuses the request: the earlier case is answered even if, say, the version was withdrawn
+    since)."""
+    person = _acting_person(actor)
+    if person is None:
+        raise NotAllowed(_("请先登录并完成实名认证后再申请。"), code="person_required")
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    try:
+        agent, delivery = _create_checks(
+            person=person,
+            item_version=item_version,
+            enterprise=enterprise,
+            channel=channel,
+            delivery=delivery,
+        )
+    except (InvalidRequest, NotAllowed):
+        existing = case_by_idempotency_key(person=person, key=idempotency_key)
+        if existing is None:
+            raise
+        return _same_application(existing, item_version)
     unit = item_version.item.implementing_unit
     case = Case(
         item_version=item_version,
@@ -548,7 +659,7 @@ def case_create(
         with transaction.atomic():
             case.save()
     except IntegrityError:
-        existing = Case.objects.filter(applicant=person, idempotency_key=idempotency_key).first()
+        existing = case_by_idempotency_key(person=person, key=idempotency_key)
         if existing is None:
             raise
         return _same_application(existing, item_version)
@@ -569,12 +680,24 @@ def case_create(
         summary={"after": {"item_version": item_version.pk, "state": case.state}},
         unit=unit,
     )
+    if submit:
+        # The row was inserted by this transaction: nobody else can see or lock it, so the
+        # submission checks and changes the instance in hand instead of re-locking it.
+        transition = _check(case=case, kinds=_actor_kinds(actor, case), action=A.SUBMIT)
+        return _submit(
+            locked=case,
+            actor=actor,
+            transition=transition,
+            now=timezone.now(),
+            commitment_signed=commitment_signed,
+        )
     return case
 
 
 def _same_application(existing: Case, item_version: ServiceItemVersion) -> Case:
     if existing.item_version_id != item_version.pk:
         raise IdempotencyConflict()
+    existing.idempotent_replay = True  # type: ignore[attr-defined]
     return existing
 
 
@@ -736,6 +859,28 @@ def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> 
     accepted and approved at once; a post-check is sampled at the item's rate.
     """
     locked, transition, _note, now = _step(case=case, actor=actor, action=A.SUBMIT)
+    return _submit(
+        locked=locked,
+        actor=actor,
+        transition=transition,
+        now=now,
+        commitment_signed=commitment_signed,
+    )
+
+
+#: The columns a submission changes (with the state; see ``_finish``).
+_SUBMIT_FIELDS = ("number", "verification_code_hash", "submitted_at", "eligibility")
+
+
+def _submit(
+    *,
+    locked: Case,
+    actor: User,
+    transition: Transition,
+    now: datetime,
+    commitment_signed: bool,
+) -> Case:
+    """``case_submit`` after the row is locked and the transition checked."""
     version = locked.item_version
     if version.status != VersionStatus.PUBLISHED:
         raise InvalidRequest(_("该事项版本已停用，请重新申请。"), code="version_not_published")
@@ -754,7 +899,14 @@ def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> 
     code = f"{secrets.randbelow(10**6):06d}"
     locked.verification_code_hash = verification_code_hash(locked.number, code)
     locked.submitted_at = now
-    _finish(case=locked, actor=actor, action=A.SUBMIT, transition=transition, now=now)
+    _finish(
+        case=locked,
+        actor=actor,
+        action=A.SUBMIT,
+        transition=transition,
+        now=now,
+        update_fields=_SUBMIT_FIELDS,
+    )
     if fee_fen(locked):
         payment_order_for_case(
             case_id=locked.pk,
@@ -777,7 +929,7 @@ def case_submit(*, actor: User, case: Case, commitment_signed: bool = False) -> 
 
 def _commitment_approve(locked: Case, now: datetime) -> None:
     """告知承诺制: the system accepts and approves a signed commitment case on the spot."""
-    _start_clock(locked, now)
+    start_clock(locked, now)
     _finish(
         case=locked,
         actor=None,
@@ -860,7 +1012,7 @@ def case_accept(
             "missing": locked.conditional_materials,
             "supply_by": supply_by.isoformat() if supply_by else None,
         }
-    _start_clock(locked, now)
+    start_clock(locked, now)
     return _finish(
         case=locked,
         actor=actor,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from .rendering import render
 
 if TYPE_CHECKING:
     from onestop.accounts.models import Unit, User
-    from onestop.cases.models import Case
+    from onestop.cases.models import Case, CaseEvent
 
 logger = logging.getLogger("onestop.messaging")
 
@@ -90,20 +90,30 @@ def _first_attempt_at(*, kind: str, urgent: bool, now: datetime) -> datetime:
 # --- writing messages ----------------------------------------------------------------------
 
 
-def _template(event: str, language: str, channel: str) -> MessageTemplate | None:
+def _template(
+    event: str, language: str, channel: str, rows: list[MessageTemplate] | None = None
+) -> MessageTemplate | None:
     """The active template for the language (else Chinese). With no row at all for the event and
     channel (e.g. a database restored without the default data), the shipped default applies;
-    a row an admin deactivated is respected (nothing is sent)."""
-    rows = list(
-        MessageTemplate.objects.filter(
-            event=event, channel=channel, language__in=[language, "zh-hans"]
-        )
-    )
+    a row an admin deactivated is respected (nothing is sent). ``rows``: the event's templates
+    already read for several channels at once (``_templates``)."""
+    if rows is None:
+        rows = _templates(event, language, [channel])
+    rows = [t for t in rows if t.channel == channel]
     found = {t.language: t for t in rows if t.is_active}
     chosen = found.get(language) or found.get("zh-hans")
     if chosen is not None or rows:
         return chosen
     return _default_template(event, language, channel)
+
+
+def _templates(event: str, language: str, channels: list[str]) -> list[MessageTemplate]:
+    """The event's template rows for ``channels`` in the language and in Chinese (one query)."""
+    return list(
+        MessageTemplate.objects.filter(
+            event=event, channel__in=channels, language__in=[language, "zh-hans"]
+        )
+    )
 
 
 def _default_template(event: str, language: str, channel: str) -> MessageTemplate | None:
@@ -144,9 +154,10 @@ def _build(
     object_ref: str = "",
     key: str = "",
     now: datetime,
+    templates: list[MessageTemplate] | None = None,
 ) -> Message | None:
     language = language or settings.LANGUAGE_CODE
-    template = _template(event, language, channel)
+    template = _template(event, language, channel, templates)
     if template is None:
         logger.warning("no active %s template for %s (%s): not sent", channel, event, language)
         return None
@@ -272,8 +283,9 @@ def _template_code(event: str) -> str:
     return template.provider_template_code if template else ""
 
 
-def _case_params(case: Case, action: str) -> dict[str, Any]:
-    event = case.events.filter(action=action).order_by("-at", "-id").first()
+def _case_params(case: Case, action: str, event: CaseEvent | None = None) -> dict[str, Any]:
+    if event is None:
+        event = case.events.filter(action=action).order_by("-at", "-id").first()
     try:
         link = reverse("cases:mine-detail", args=[case.number]) if case.number else ""
     except NoReverseMatch:  # pragma: no cover - the cases app is always routed
@@ -287,20 +299,28 @@ def _case_params(case: Case, action: str) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def message_case_event(*, case: Case, action: str) -> list[Message]:
+def message_case_event(
+    *, case: Case, action: str, case_event: CaseEvent | None = None
+) -> list[Message]:
     """Tell the applicant that ``action`` happened to ``case``: an in-app message and an SMS to
     the applicant's mobile where known. Call it inside the case transaction; calling it again
-    for the same case event adds nothing. Actions without a notice return []."""
+    for the same case event adds nothing. Actions without a notice return []. ``case_event``:
+    the timeline row of the action, when the caller just wrote it (else the latest is read).
+
+    The messages are inserted in one statement; only when a key exists already (the same event
+    notified again) does the unique key refuse it, and they are written one by one skipping
+    the existing ones."""
     if action not in CASE_ACTIONS:
         return []
     event = f"case.{action}"
-    params = _case_params(case, action)
+    params = _case_params(case, action, case_event)
     event_id = params.pop("_event_id")
     occurrence = f"ev{event_id}" if event_id else uuid.uuid4().hex[:12]
     applicant = case.applicant
     user = applicant.user
     now = timezone.now()
+    language = settings.LANGUAGE_CODE
+    templates = _templates(event, language, [Channel.IN_APP, Channel.SMS])
     built = [
         _build(
             event=event,
@@ -311,6 +331,7 @@ def message_case_event(*, case: Case, action: str) -> list[Message]:
             object_ref=f"cases.case:{case.pk}",
             key=f"case:{case.pk}:{occurrence}:in_app",
             now=now,
+            templates=templates,
         ),
         _build(
             event=event,
@@ -322,9 +343,35 @@ def message_case_event(*, case: Case, action: str) -> list[Message]:
             object_ref=f"cases.case:{case.pk}",
             key=f"case:{case.pk}:{occurrence}:sms",
             now=now,
+            templates=templates,
         ),
     ]
-    messages = _save_all([m for m in built if m is not None])
+    fresh = [m for m in built if m is not None]
+    try:
+        with transaction.atomic():
+            messages = _insert_new(fresh)
+            _audit_case_event(case, event, messages)
+    except IntegrityError:  # notified before: keep the existing rows, add the missing ones
+        with transaction.atomic():
+            for message in fresh:
+                message.pk = None
+                message._state.adding = True
+            messages = _save_all(fresh)
+            _audit_case_event(case, event, messages)
+    return messages
+
+
+def _insert_new(messages: list[Message]) -> list[Message]:
+    """Insert ``messages`` in one statement (IntegrityError if a key exists) and send them after
+    commit."""
+    if not messages:
+        return []
+    saved = Message.objects.bulk_create(messages)
+    transaction.on_commit(partial(_dispatch, [m.pk for m in saved]))
+    return saved
+
+
+def _audit_case_event(case: Case, event: str, messages: list[Message]) -> None:
     audit_log(
         actor=None,
         action="message.case_event",
@@ -332,7 +379,6 @@ def message_case_event(*, case: Case, action: str) -> list[Message]:
         summary={"event": event, "messages": [m.pk for m in messages]},
         unit=case.handling_unit,
     )
-    return messages
 
 
 def _officers_for(case: Case, level: str) -> list[User]:

@@ -34,7 +34,7 @@ from onestop.core.uploads import MultiPartParser
 from .. import selectors, services
 from ..choices import CaseAction, CaseState, WarningLevel
 from ..errors import CaseError, IdempotencyConflict, IllegalTransition, NotAllowed
-from ..models import TERMINAL_STATES, Case
+from ..models import TERMINAL_STATES, Case, CaseMaterial
 from ..schema_forms import SchemaForm
 from ..views.staff import ACTIONS
 from .serializers import (
@@ -107,7 +107,8 @@ def _raise_for(error: CaseError) -> NoReturn:
 
 
 class IsVerifiedApplicant(permissions.BasePermission):
-    """A signed-in public user whose real-name person is verified."""
+    """A signed-in public user whose real-name person is verified. The person is kept on the
+    request's user for the rest of the request (the view and the services read it once)."""
 
     message = _("请先登录并完成实名认证后再申请。")
 
@@ -116,11 +117,14 @@ class IsVerifiedApplicant(permissions.BasePermission):
         if not (user and user.is_authenticated and getattr(user, "kind", "") == UserKind.PUBLIC):
             return False
         person = person_of(cast(User, user))
-        return person is not None and person.verified_at is not None
+        if person is None or person.verified_at is None:
+            return False
+        services.remember_acting_person(cast(User, user), person)
+        return True
 
 
 def _person(request: Request) -> Person:
-    person = person_of(cast(User, request.user))
+    person = services.acting_person(cast(User, request.user))
     assert person is not None  # IsVerifiedApplicant
     return person
 
@@ -183,43 +187,63 @@ class MyCaseListView(generics.ListAPIView[Case]):
         body = CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        person = _person(request)
-        existing = Case.objects.filter(applicant=person, idempotency_key=key).first()
-        if existing is not None:
-            if not _same_body(existing, data):
-                _raise_for(IdempotencyConflict())
-            return Response(self._detail(existing))
-        item = ServiceItem.objects.select_related("current").filter(pk=data["item_id"]).first()
+        try:
+            version, enterprise, form_data = self._checked(data)
+        except exceptions.ValidationError:
+            # a replay is answered even if the item changed since the key's case was created
+            existing = services.case_by_idempotency_key(person=_person(request), key=key)
+            if existing is None:
+                raise
+            return self._replay(existing, data)
+        try:
+            # Insert first: a replayed key hits the unique constraint and case_create answers
+            # the earlier case, untouched.
+            case = services.case_create(
+                actor=cast(User, request.user),
+                item_version=version,
+                enterprise=enterprise,
+                form_data=form_data,
+                delivery=data["delivery"],
+                idempotency_key=key,
+                submit=data["submit"],
+                commitment_signed=data["commitment_signed"],
+            )
+        except CaseError as error:
+            _raise_for(error)
+        if getattr(case, "idempotent_replay", False):
+            return self._replay(case, data)
+        # A case created by this request has no materials yet (they are uploaded to a draft).
+        case._prefetched_objects_cache = {"materials": CaseMaterial.objects.none()}  # type: ignore[attr-defined]
+        return Response(self._detail(case), status=status.HTTP_201_CREATED)
+
+    def _checked(
+        self, data: dict[str, Any]
+    ) -> tuple[ServiceItemVersion, Enterprise | None, dict[str, Any]]:
+        """The item's current version (with the item and its implementing unit, read in one
+        query), the enterprise and the checked form data; 400 when any is wrong."""
+        item = (
+            ServiceItem.objects.select_related("current", "implementing_unit")
+            .filter(pk=data["item_id"])
+            .first()
+        )
         if item is None or item.current is None:
             raise exceptions.ValidationError({"item_id": [_("该事项不存在或当前没有发布的版本。")]})
-        if not item.current.channel_online:
+        version = item.current
+        if not version.channel_online:
             raise exceptions.ValidationError({"item_id": [_("该事项暂不支持网上申请。")]})
+        version.item = item
         enterprise = None
         if data["enterprise"] is not None:
             enterprise = Enterprise.objects.filter(pk=data["enterprise"]).first()
             if enterprise is None:
                 raise exceptions.ValidationError({"enterprise": [_("企业不存在。")]})
-        form_data = _form_data(item.current, data["form_data"], draft=not data["submit"])
-        user = cast(User, request.user)
-        try:
-            with transaction.atomic():
-                case = services.case_create(
-                    actor=user,
-                    item_version=item.current,
-                    enterprise=enterprise,
-                    form_data=form_data,
-                    delivery=data["delivery"],
-                    idempotency_key=key,
-                )
-                if not _same_body(case, data):  # a concurrent request with this key won
-                    raise IdempotencyConflict()
-                if data["submit"] and case.state == CaseState.DRAFT:
-                    case = services.case_submit(
-                        actor=user, case=case, commitment_signed=data["commitment_signed"]
-                    )
-        except CaseError as error:
-            _raise_for(error)
-        return Response(self._detail(case), status=status.HTTP_201_CREATED)
+        return version, enterprise, _form_data(version, data["form_data"], draft=not data["submit"])
+
+    def _replay(self, case: Case, data: dict[str, Any]) -> Response:
+        """The same key again: the key's case (200), or 409 if the body asks for another."""
+        if not _same_body(case, data):
+            _raise_for(IdempotencyConflict())
+        return Response(self._detail(case))
 
     def _detail(self, case: Case) -> Any:
         return CaseDetailSerializer(case, context=self.get_serializer_context()).data
