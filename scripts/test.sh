@@ -22,7 +22,7 @@ PY="$VENV/bin/python"
 # shellcheck source=scripts/services.sh
 source scripts/services.sh
 
-PACKAGES=(postgresql postgresql-contrib redis-server chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui poppler-utils)
+PACKAGES=(postgresql postgresql-contrib redis-server chromium chromium-driver fonts-noto-cjk gettext libreoffice-calc-nogui poppler-utils poppler-data)
 RUNS=${ONESTOP_TEST_RUNS:-sqlite postgres}
 RESULTS="$ROOT/var/test-results"
 STARTED=$(date +%s)

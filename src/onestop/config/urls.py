@@ -63,6 +63,7 @@ urlpatterns = [
     path("desk/", include("onestop.desk.urls")),
     path("ratings/", include("onestop.ratings.urls")),
     path("verification/", include("onestop.verification.urls")),
+    path("", include("onestop.insights.urls")),
     path("", include("onestop.accounts.urls")),
     path("", include("onestop.portal.urls")),
 ]
