@@ -527,7 +527,11 @@ def _grouped(
         if last is None:
             return {}
         qs = qs.filter(day=last)
-    for row in qs.values(*group).annotate(**_annotations(spec)).order_by():
+    if group:
+        sums: Iterable[dict[str, Any]] = qs.values(*group).annotate(**_annotations(spec)).order_by()
+    else:  # one aggregate (``values()`` with no fields would group by every column)
+        sums = [qs.order_by().aggregate(**_annotations(spec))]
+    for row in sums:
         key = tuple(row[g] for g in group)
         agg = result[key]
         agg.num += int(row.get("a_num") or 0)

@@ -508,3 +508,26 @@ def test_cached_results_follow_each_rollup_run(rolled: Raw) -> None:
     rollup_refresh()
     after = metrics.metric_detail("fire-design-review")
     assert after.denominator == before.denominator + 1
+
+
+def test_rollup_job_warms_the_public_dashboard(raw: Raw) -> None:
+    """The nightly job leaves every public metric cached: the first visitor after a run reads
+    no roll-up table."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onestop.insights import tasks
+
+    cache.clear()
+    stats = tasks.insights_rollup(full=True)
+    assert stats["cases"] > 0
+    with CaptureQueriesContext(connection) as ctx:
+        results = metrics.dashboard(public=True)
+    assert results and any(r.value is not None for r in results)
+    tables = ("insights_casedaily", "insights_cataloguedaily", "insights_sealdaily")
+    assert not [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in tables)]
+    cache.clear()  # and without the warm-up the same call does read them
+    with CaptureQueriesContext(connection) as cold:
+        metrics.dashboard(public=True)
+    assert [q["sql"] for q in cold.captured_queries if "insights_casedaily" in q["sql"]]
