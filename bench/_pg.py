@@ -10,6 +10,7 @@ with the secret key) is what the server it starts reads.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import os
 import secrets
@@ -126,3 +127,22 @@ def summary_ms(seconds: Sequence[float]) -> str:
         f"p50 {percentile(ms, 50):7.1f} ms  p99 {percentile(ms, 99):7.1f} ms  "
         f"mean {statistics.fmean(ms):7.1f} ms  max {max(ms):7.1f} ms"
     )
+
+
+def open_database(name: str, *, reuse: bool) -> bool:
+    """The environment of benchmark database ``name`` (secrets in ``var/<name with dashes>``),
+    set up for Django: the previous run's database and secrets when ``reuse`` and they exist
+    (same data, no generation), else a freshly created and migrated one. True when reused."""
+    server = server_url()
+    var_dir = ROOT / "var" / name.replace("_", "-")
+    saved = var_dir / "env.json"
+    reused = reuse and saved.exists()
+    if reused:
+        env = json.loads(saved.read_text())
+    else:
+        env = production_env(recreate_database(server, name), var_dir)
+        migrate(env)
+        saved.write_text(json.dumps(env))
+        saved.chmod(0o600)
+    setup_django(env)
+    return reused

@@ -28,7 +28,6 @@ queries for every page size. Exits 1 if not.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -282,19 +281,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    server = _pg.server_url()
-    var_dir = _pg.ROOT / "var" / "bench-inbox"
-    saved = var_dir / "env.json"
-    reuse = args.reuse and saved.exists()
-    if reuse:  # the database and secrets of the previous run (same data, no generation)
-        env = json.loads(saved.read_text())
-    else:
-        database = _pg.recreate_database(server, "bench_inbox")
-        env = _pg.production_env(database, var_dir)
-        _pg.migrate(env)
-        saved.write_text(json.dumps(env))
-        saved.chmod(0o600)
-    _pg.setup_django(env)
+    reuse = _pg.open_database("bench_inbox", reuse=args.reuse)
 
     from django.db import connection
     from django.test import Client, override_settings

@@ -38,7 +38,6 @@ the raw cases, an incremental run that misses the touched cases).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -324,19 +323,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    server = _pg.server_url()
-    var_dir = _pg.ROOT / "var" / "bench-insights"
-    saved = var_dir / "env.json"
-    reuse = args.reuse and saved.exists()
-    if reuse:  # the database and secrets of the previous run (same data, no generation)
-        env = json.loads(saved.read_text())
-    else:
-        database = _pg.recreate_database(server, "bench_insights")
-        env = _pg.production_env(database, var_dir)
-        _pg.migrate(env)
-        saved.write_text(json.dumps(env))
-        saved.chmod(0o600)
-    _pg.setup_django(env)
+    reuse = _pg.open_database("bench_insights", reuse=args.reuse)
 
     from django.conf import settings
     from django.db import connection

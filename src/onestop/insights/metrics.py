@@ -227,6 +227,21 @@ def _case_time(**kwargs: Any) -> _Spec:
     )
 
 
+def _seal_time(**kwargs: Any) -> _Spec:
+    """Seal engraving elapsed working time, per region (the shops' region code prefix)."""
+    return _Spec(
+        kind="working_days",
+        comparison="le",
+        model=SealDaily,
+        num=Sum("within"),
+        den=Sum("finished"),
+        total=Sum("elapsed_mdays"),
+        count=Sum("finished"),
+        item_field=None,
+        **kwargs,
+    )
+
+
 _ID_NOTE = gettext_lazy(
     "办件未记录申请人所在地区（城区或偏远、农村地区），因此按较严格的城区承诺时限评价；"
     "偏远地区的承诺时限（自取 18 个、快递 10 个工作日）无法单独统计。"
@@ -273,32 +288,16 @@ SPECS: dict[str, _Spec] = {
                 "按各事项承诺时限计算；用时分布为实际用时占承诺时限的比例（扣除暂停计时）。"
             ),
         ),
-        _Spec(
+        _seal_time(
             key="seal-elapsed-tianjin",
             title=gettext_lazy("公章刻制用时（天津）"),
-            kind="working_days",
-            comparison="le",
-            model=SealDaily,
-            num=Sum("within"),
-            den=Sum("finished"),
-            total=Sum("elapsed_mdays"),
-            count=Sum("finished"),
             commitment_codes=("seal-engraving-half-day",),
-            item_field=None,
             region_prefix="12",
         ),
-        _Spec(
+        _seal_time(
             key="seal-elapsed-guangxi",
             title=gettext_lazy("印章刻制用时（广西）"),
-            kind="working_days",
-            comparison="le",
-            model=SealDaily,
-            num=Sum("within"),
-            den=Sum("finished"),
-            total=Sum("elapsed_mdays"),
-            count=Sum("finished"),
             commitment_codes=("seal-engraving-one-day",),
-            item_field=None,
             region_prefix="45",
         ),
         _case_time(

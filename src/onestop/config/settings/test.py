@@ -21,5 +21,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's in-memory shared-cache database: with shared cache, a second
     # connection (a background job thread beside the live server, which shares the test
     # thread's connection) fails at once with "database table is locked" instead of waiting on
-    # the busy timeout. A file in WAL mode behaves like the demo: writers queue, readers don't block.
+    # the busy timeout. A file in WAL mode behaves like the demo: writers queue, readers don't
+    # block.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sqlite.sqlite3")}  # noqa: F405
