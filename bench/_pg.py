@@ -132,13 +132,15 @@ def summary_ms(seconds: Sequence[float]) -> str:
 def open_database(name: str, *, reuse: bool) -> bool:
     """The environment of benchmark database ``name`` (secrets in ``var/<name with dashes>``),
     set up for Django: the previous run's database and secrets when ``reuse`` and they exist
-    (same data, no generation), else a freshly created and migrated one. True when reused."""
+    (same data, no generation; migrations added since are applied), else a freshly created and
+    migrated one. True when reused."""
     server = server_url()
     var_dir = ROOT / "var" / name.replace("_", "-")
     saved = var_dir / "env.json"
     reused = reuse and saved.exists()
     if reused:
         env = json.loads(saved.read_text())
+        migrate(env)
     else:
         env = production_env(recreate_database(server, name), var_dir)
         migrate(env)

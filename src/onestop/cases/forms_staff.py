@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.accounts.models import Unit
 from onestop.catalogue.models import ServiceItem
+from onestop.core.widgets import FastSelect
 
 from .choices import CaseState, WarningLevel
 from .models import Case
@@ -33,18 +34,23 @@ class ChoicesMixin(forms.Form):
 
 
 class InboxFilterForm(ChoicesMixin):
-    state = forms.ChoiceField(label=_("状态"), required=False)
-    item = forms.TypedChoiceField(label=_("事项"), required=False, coerce=int, empty_value=None)
+    # FastSelect: the unit and item lists hold one option per unit and item of the subtree
+    state = forms.ChoiceField(label=_("状态"), required=False, widget=FastSelect)
+    item = forms.TypedChoiceField(
+        label=_("事项"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     warning = forms.ChoiceField(
         label=_("预警"),
         required=False,
         choices=[("", _("全部")), *WarningLevel.choices],
+        widget=FastSelect,
     )
-    unit = forms.ChoiceField(label=_("办理单位"), required=False)
+    unit = forms.ChoiceField(label=_("办理单位"), required=False, widget=FastSelect)
     scope = forms.ChoiceField(
         label=_("范围"),
         required=False,
         choices=[(SCOPE_UNIT, _("本单位及下级")), (SCOPE_MINE, _("我经手的"))],
+        widget=FastSelect,
     )
 
     def __init__(

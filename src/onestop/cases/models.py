@@ -181,7 +181,8 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["handling_unit", "state", "promised_due_at"]),
             models.Index(fields=["state", "warning_level"]),
-            # (PostgreSQL also has ``case_inbox_urgency`` on the inbox order, see migration 0005.)
+            # (PostgreSQL also has ``case_inbox_urgency`` on the inbox order, migration 0005, and
+            # ``case_inbox_state_urgency``, the same after the state, migration 0007.)
             models.Index(
                 models.F("handling_unit"),
                 models.F("state"),
@@ -196,6 +197,16 @@ class Case(TimeStampedModel):
                 models.F("submitted_at").desc(),
                 models.F("id").desc(),
                 name="case_newest",
+                condition=~models.Q(number=""),
+            ),
+            # one unit's history in one state (a station's closed cases): a range of this
+            # index, where case_newest passed every newer case of the other 100 units
+            models.Index(
+                models.F("handling_unit"),
+                models.F("state"),
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="case_unit_state_newest",
                 condition=~models.Q(number=""),
             ),
             # the insights roll-up reads the cases changed since its last run

@@ -200,6 +200,8 @@ def test_inbox_shows_masked_applicant_state_and_provisional_due(
     assert "临时" in page
     local = timezone.localtime(case.promised_due_at, timezone.get_fixed_timezone(8 * 60))
     assert local.strftime("%Y-%m-%d %H:%M") in page  # shown in Beijing time
+    assert f'<time datetime="{local.isoformat()}">' in page
+    assert f'href="/work/cases/{case.number}/"' in page
 
 
 def _inbox_queries(client: Client) -> int:
