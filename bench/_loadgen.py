@@ -6,6 +6,8 @@ Reads a JSON job on stdin and writes a JSON result on stdout. Each request is on
 browser behind the TLS-terminating proxy would send it (``X-Forwarded-Proto: https``, same
 ``Origin``). One connection per request (gunicorn's sync workers close it after each response).
 
+``"method": "GET"`` sends ``GET path`` instead (no body, no key): bench_submit.py's floors.
+
 Modes:
 
 * ``closed``: ``concurrency`` clients, each sending its next request as soon as the previous one
@@ -32,6 +34,8 @@ class Job:
         self.host: str = spec["host"]
         self.port: int = spec["port"]
         self.path: str = spec["path"]
+        # "POST" (a submission, the default) or "GET" of ``path`` (the floors: no body, no key)
+        self.method: str = spec.get("method", "POST")
         self.applicants: list[dict[str, Any]] = spec["applicants"]
         self.run_id: str = spec["run_id"]
         self.timeout: float = spec.get("timeout", 10.0)
@@ -49,6 +53,8 @@ class Job:
             {"item_id": applicant["item_id"], "form_data": applicant["form"], "submit": True},
             ensure_ascii=False,
         ).encode()
+        if self.method == "GET":
+            body = b""
         origin = f"https://{self.host}:{self.port}"
         headers = {
             "Host": f"{self.host}:{self.port}",
@@ -63,6 +69,9 @@ class Job:
             "Idempotency-Key": f"{self.run_id}-{n}",
             "Connection": "close",
         }
+        if self.method == "GET":
+            for header in ("Content-Type", "X-CSRFToken", "Idempotency-Key"):
+                del headers[header]
         start = time.perf_counter() if scheduled is None else scheduled
         status = "error"
         if scheduled is not None and time.perf_counter() - scheduled > self.timeout:
@@ -75,11 +84,11 @@ class Job:
         try:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
-                conn.request("POST", self.path, body=body, headers=headers)
+                conn.request(self.method, self.path, body=body or None, headers=headers)
                 response = conn.getresponse()
                 payload = response.read()
                 status = str(response.status)
-                if response.status in (200, 201):
+                if response.status in (200, 201) and self.method == "POST":
                     number = json.loads(payload).get("number", "")
                 elif len(self.errors) < 5:
                     self.errors.append(f"{status}: {payload[:300]!r}")

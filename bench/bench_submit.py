@@ -14,11 +14,14 @@ Run with ``scripts/bench.sh bench/bench_submit.py`` (it starts a throwaway Postg
 4. from another process (bench/_loadgen.py), drives submissions closed-loop: ``--clients``
    clients, each ``POST /api/v1/cases/`` with ``submit: true`` and a fresh ``Idempotency-Key``
    (create + submit in one request), until ``--max-requests`` or ``--seconds``;
-5. runs the yardstick: ``pgbench -i -s --scale`` on a separate database ``bench_pgbench`` of the
+5. for information, the floors: the same closed loop on ``GET /healthz`` (no session, no
+   work) and on ``GET /api/v1/me/`` (the cheapest signed-in API read), ``--floor-seconds``
+   each, as a share of pgbench TPS: how much of the ratio the web stack alone costs;
+6. runs the yardstick: ``pgbench -i -s --scale`` on a separate database ``bench_pgbench`` of the
    same server, then ``pgbench -c <clients> -j <nproc> -T --pgbench-seconds`` (TPC-B-like);
-6. drives submissions open-loop at ``--target-ratio`` (12 %) of the measured pgbench TPS for
+7. drives submissions open-loop at ``--target-ratio`` (12 %) of the measured pgbench TPS for
    ``--open-seconds`` and measures p50/p99 at that rate (from each request's scheduled instant);
-7. checks the database: one numbered, submitted case per answered request, numbers unique;
+8. checks the database: one numbered, submitted case per answered request, numbers unique;
    one idempotent replay returns the same case.
 
 Acceptance: closed-loop submissions/s ≥ 12 % of pgbench TPS, and p99 ≤ 250 ms at that rate
@@ -48,6 +51,12 @@ import _pg
 TARGET_RATIO = 0.12
 TARGET_P99_MS = 250.0
 LOADGEN = Path(__file__).resolve().parent / "_loadgen.py"
+#: Requests timed the same way as the submissions, for information: what this server does per
+#: second with no work (no session read) and with the cheapest signed-in API read.
+FLOORS = (
+    ("floor: GET /healthz", "/healthz"),
+    ("floor: GET /api/v1/me/ signed in", "/api/v1/me/"),
+)
 
 
 def free_port() -> int:
@@ -188,6 +197,7 @@ def main() -> int:
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--scale", type=int, default=10, help="pgbench -s")
     parser.add_argument("--open-seconds", type=float, default=30.0)
+    parser.add_argument("--floor-seconds", type=float, default=10.0, help="each floor's time")
     parser.add_argument("--target-ratio", type=float, default=TARGET_RATIO)
     args = parser.parse_args()
     clients = args.clients or 2 * args.workers
@@ -260,6 +270,24 @@ def main() -> int:
         )
         subs_rate, closed_failed = report(f"submissions, closed loop, {clients} clients", closed)
 
+        # The floors, for the reading of the ratio: the same clients and server on a request
+        # that does nothing (no session) and on the cheapest signed-in API read.
+        floors = []
+        for label, path in FLOORS:
+            spec = {**base, "path": path, "method": "GET", "run_id": "floor", "mode": "closed"}
+            spec.update(
+                concurrency=clients, duration=args.floor_seconds, max_requests=args.max_requests
+            )
+            floor = load(spec)
+            floor_ok = floor["statuses"].get("200", 0)
+            floor_rate = floor_ok / floor["elapsed"] if floor["elapsed"] else 0.0
+            floors.append((label, floor_rate))
+            total = sum(floor["statuses"].values())
+            print(
+                f"  {label:<34} {floor_ok:>6}/{total:<6} ok in {floor['elapsed']:6.1f} s "
+                f"{floor_rate:8.1f} /s  {_pg.summary_ms(floor['latencies'])}"
+            )
+
         tps, pgbench_latency = pgbench(
             server, scale=args.scale, clients=clients, seconds=args.pgbench_seconds
         )
@@ -320,6 +348,9 @@ def main() -> int:
     connection.close()
 
     ratio = subs_rate / tps if tps else 0.0
+    for label, floor_rate in floors:
+        share = floor_rate / tps if tps else 0.0
+        print(f"  {label}: {floor_rate:.1f} /s = {share * 100:.1f} % of pgbench TPS")
     print(
         f"  ratio submissions/s / pgbench TPS: {ratio:.3f} ({ratio * 100:.1f} %, acceptance "
         f">= {args.target_ratio * 100:.0f} %)"

@@ -63,6 +63,20 @@ def event_action_labels() -> dict[str, str]:
     return {**{k: str(v) for k, v in CaseAction.choices}, "create": gettext("创建申请")}
 
 
+def event_action_label(action: str) -> str:
+    """One timeline action key in words (``event_action_labels`` for one key: one lookup)."""
+    from django.utils.translation import gettext
+
+    from .choices import CaseAction
+
+    if action == "create":
+        return gettext("创建申请")
+    try:
+        return str(CaseAction(action).label)
+    except ValueError:
+        return action
+
+
 def event_actor_label(event: CaseEvent) -> str:
     """Who acted, for staff eyes: officers by name, the applicant as "申请人", jobs as "系统"."""
     from django.utils.translation import gettext

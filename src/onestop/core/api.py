@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,3 +18,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         del detail
     return drf_exception_handler(exc, context)
+
+
+class CachedFieldsMixin:
+    """For a read-only ``ModelSerializer`` whose fields do not depend on the instance or the
+    context: the fields are built from the model once per class and deep-copied afterwards.
+
+    ``ModelSerializer.get_fields`` introspects the model on every instantiation (model field
+    info, field mapping, error messages): for the case detail answer, with its nested material
+    and event serializers, about 1.5 ms of each submission. A deep copy re-creates each field
+    from its constructor arguments, which is what DRF does for declared fields anyway."""
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        prototype = cls.__dict__.get("_cached_fields_prototype")
+        if prototype is None:
+            prototype = super().get_fields()  # type: ignore[misc]
+            cls._cached_fields_prototype = prototype  # type: ignore[attr-defined]
+        return copy.deepcopy(prototype)

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from onestop.core.api import CachedFieldsMixin
 from onestop.core.pii import mask_name
 
 from .. import selectors, services
@@ -48,7 +49,7 @@ class SupplyUploadSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class CaseMaterialSerializer(serializers.ModelSerializer[CaseMaterial]):
+class CaseMaterialSerializer(CachedFieldsMixin, serializers.ModelSerializer[CaseMaterial]):
     class Meta:
         model = CaseMaterial
         fields = [
@@ -92,7 +93,7 @@ class ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
 
 
-class EventSerializer(serializers.ModelSerializer[CaseEvent]):
+class EventSerializer(CachedFieldsMixin, serializers.ModelSerializer[CaseEvent]):
     action_label = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,10 +102,10 @@ class EventSerializer(serializers.ModelSerializer[CaseEvent]):
         read_only_fields = fields
 
     def get_action_label(self, obj: CaseEvent) -> str:
-        return selectors.event_action_labels().get(obj.action, obj.action)
+        return selectors.event_action_label(obj.action)
 
 
-class CaseSummarySerializer(serializers.ModelSerializer[Case]):
+class CaseSummarySerializer(CachedFieldsMixin, serializers.ModelSerializer[Case]):
     item_code = serializers.CharField(source="item_version.item.code", read_only=True)
     item_name = serializers.CharField(source="item_version.name", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)

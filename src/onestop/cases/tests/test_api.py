@@ -412,3 +412,12 @@ def test_eligibility_is_stored_and_shown_to_the_officer(
     assert detail["eligibility"]["result"] == "pass"
     page = officer.get(f"/work/cases/{case.number}/").content.decode()
     assert "申请条件核验" in page and "guangxi-2018#9" in page and "填写值" in page
+
+
+def test_event_action_label_agrees_with_the_label_table() -> None:
+    from onestop.cases import selectors
+
+    table = selectors.event_action_labels()
+    for key, label in table.items():
+        assert selectors.event_action_label(key) == label
+    assert selectors.event_action_label("no-such-action") == "no-such-action"
