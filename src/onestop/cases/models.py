@@ -182,7 +182,8 @@ class Case(TimeStampedModel):
             models.Index(fields=["handling_unit", "state", "promised_due_at"]),
             models.Index(fields=["state", "warning_level"]),
             # (PostgreSQL also has ``case_inbox_urgency`` on the inbox order, migration 0005, and
-            # ``case_inbox_state_urgency``, the same after the state, migration 0007.)
+            # ``case_inbox_state_urgency`` and ``case_inbox_version_urgency``, the same after
+            # the state or the item version, migrations 0007 and 0008.)
             models.Index(
                 models.F("handling_unit"),
                 models.F("state"),
@@ -199,14 +200,22 @@ class Case(TimeStampedModel):
                 name="case_newest",
                 condition=~models.Q(number=""),
             ),
-            # one unit's history in one state (a station's closed cases): a range of this
-            # index, where case_newest passed every newer case of the other 100 units
+            # the history of one terminal state (closed, refused, …) newest first: the open
+            # cases, the newest, are not in it (on case_newest a bureau's closed page passed
+            # its 120,000 open cases first: 35 ms)
             models.Index(
-                models.F("handling_unit"),
-                models.F("state"),
                 models.F("submitted_at").desc(),
                 models.F("id").desc(),
-                name="case_unit_state_newest",
+                name="case_done_newest",
+                condition=~models.Q(number="") & models.Q(state__in=sorted(TERMINAL_STATES)),
+            ),
+            # one unit's history (a station's cases, all or closed): a range of this index,
+            # where case_newest passed every newer case of the other 100 units
+            models.Index(
+                models.F("handling_unit"),
+                models.F("submitted_at").desc(),
+                models.F("id").desc(),
+                name="case_unit_newest",
                 condition=~models.Q(number=""),
             ),
             # the insights roll-up reads the cases changed since its last run

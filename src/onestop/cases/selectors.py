@@ -127,6 +127,14 @@ def cases_in_officer_scope(user: User, *, unit_ids: list[int] | None = None) -> 
     )
 
 
+#: The urgency rank of each warning level (``urgency_rank``).
+URGENCY_RANKS = {
+    WarningLevel.RED.value: 0,
+    WarningLevel.YELLOW.value: 1,
+    WarningLevel.NONE.value: 2,
+}
+
+
 def urgency_rank() -> CaseWhen:
     """0 for red, 1 for yellow, 2 otherwise: the first inbox sort key (also the first column of
     the inbox's urgency index, which must use exactly this expression)."""
