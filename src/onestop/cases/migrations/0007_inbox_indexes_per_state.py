@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(models.F('handling_unit'), models.OrderBy(models.F('submitted_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('number', ''), _negated=True), name='case_unit_newest'),
+            index=models.Index(condition=models.Q(('number', ''), _negated=True), fields=['handling_unit', '-submitted_at', '-id'], include=('state',), name='case_unit_newest'),
         ),
         migrations.RunPython(state_urgency_index, drop_state_urgency_index),
     ]

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(models.OrderBy(models.F('submitted_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(models.Q(('number', ''), _negated=True), ('state__in', ['closed', 'refused', 'revoked', 'terminated', 'withdrawn'])), name='case_done_newest'),
+            index=models.Index(condition=models.Q(models.Q(('number', ''), _negated=True), ('state__in', ['closed', 'refused', 'revoked', 'terminated', 'withdrawn'])), fields=['-submitted_at', '-id'], include=('handling_unit', 'state'), name='case_done_newest'),
         ),
         migrations.RunPython(version_urgency_index, drop_version_urgency_index),
     ]

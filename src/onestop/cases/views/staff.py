@@ -243,10 +243,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
             # it (with the planner's statistics of that expression, where those of
             # warning_level alone put red cases everywhere in the table)
             ordered = ordered.filter(urgency=selectors.URGENCY_RANKS[warning])
+    # The page's ids first, then their rows (a "deferred join"): the id query reads only
+    # index columns (an index-only scan of the history indexes), so a deep page (page 50 of
+    # 200 rows skips 9,800 cases) no longer fetches every skipped case from the table.
+    ids_qs = ordered.values_list("pk", flat=True)
+    page = CappedPaginator(ids_qs, PAGE_SIZE, counted=ordered).get_page(request.GET.get("page"))
     # plain rows, not model instances: a 200-row page built 1,000 instances (case, item
     # version, applicant, enterprise) for nine values per row
-    rows_qs = ordered.values(*INBOX_COLUMNS)
-    page = CappedPaginator(rows_qs, PAGE_SIZE, counted=ordered).get_page(request.GET.get("page"))
+    page_ids = list(page.object_list)
+    found = {r["pk"]: r for r in Case.objects.filter(pk__in=page_ids).values("pk", *INBOX_COLUMNS)}
+    page_rows = [found[pk] for pk in page_ids if pk in found]
     query = request.GET.copy()
     query.pop("page", None)
     roles = user.role_codes()
@@ -269,7 +275,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             and row["state"] == CaseState.SUBMITTED
             and row["item_version__on_the_spot"],
         }
-        for row in page.object_list
+        for row in page_rows
     ]
     return render(
         request,
