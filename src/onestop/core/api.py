@@ -21,13 +21,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class CachedFieldsMixin:
-    """For a read-only ``ModelSerializer`` whose fields do not depend on the instance or the
-    context: the fields are built from the model once per class and deep-copied afterwards.
-
-    ``ModelSerializer.get_fields`` introspects the model on every instantiation (model field
-    info, field mapping, error messages): for the case detail answer, with its nested material
-    and event serializers, about 1.5 ms of each submission. A deep copy re-creates each field
-    from its constructor arguments, which is what DRF does for declared fields anyway."""
+    # (Comments, not a docstring: drf-spectacular would put a mixin's docstring in the OpenAPI
+    # description of every serializer that uses it.)
+    #
+    # For a read-only ``ModelSerializer`` whose fields do not depend on the instance or the
+    # context: the fields are built from the model once per class and deep-copied afterwards.
+    # ``ModelSerializer.get_fields`` introspects the model on every instantiation (model field
+    # info, field mapping, error messages): for the case detail answer, with its nested material
+    # and event serializers, about 1.5 ms of each submission. A deep copy re-creates each field
+    # from its constructor arguments, which is what DRF does for declared fields anyway.
 
     def get_fields(self) -> dict[str, Any]:
         cls = type(self)
