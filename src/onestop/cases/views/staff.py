@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -242,7 +243,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             # through the urgency rank, the first column of the open inbox's index: a range of
             # it (with the planner's statistics of that expression, where those of
             # warning_level alone put red cases everywhere in the table)
-            ordered = ordered.filter(urgency=selectors.URGENCY_RANKS[warning])
+            ordered = ordered.filter(Exact(F("urgency"), selectors.URGENCY_RANKS[warning]))
     # The page's ids first, then their rows (a "deferred join"): the id query reads only
     # index columns (an index-only scan of the history indexes), so a deep page (page 50 of
     # 200 rows skips 9,800 cases) no longer fetches every skipped case from the table.
