@@ -73,3 +73,11 @@ class LookupHashField(models.CharField):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        # db_index always stated: Django omits False (the Field default), and the field read
+        # back from a migration then took this class's default, True, so db_index=False was
+        # silently ignored and the index created anyway.
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["db_index"] = self.db_index
+        return name, path, args, kwargs

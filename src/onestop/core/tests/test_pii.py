@@ -235,3 +235,33 @@ def test_reveal_only_of_encrypted_fields() -> None:
         pii_reveal(actor=None, obj=person, field="name", purpose="核对")
     with pytest.raises(ValueError, match="no field"):
         pii_reveal(actor=None, obj=person, field="nope", purpose="核对")
+
+
+def test_lookup_hash_field_keeps_db_index_false_through_migrations() -> None:
+    """db_index=False used to be dropped by deconstruct, and the field read back from a
+    migration took the class default (True): the index was created anyway."""
+    from onestop.core.fields import LookupHashField
+
+    field = LookupHashField(db_index=False)
+    assert field.deconstruct()[3]["db_index"] is False
+    assert field.clone().db_index is False
+    assert LookupHashField().clone().db_index is True
+
+
+@pytest.mark.django_db
+def test_unindexed_lookup_hashes_have_no_index_in_the_database() -> None:
+    from django.db import connection
+
+    from onestop.messaging.models import Message, RegisterDocument
+    from onestop.verification.models import PopulationRecord
+
+    for model, column in (
+        (PopulationRecord, "name_hash"),
+        (RegisterDocument, "number_hash"),
+        (RegisterDocument, "holder_mobile_hash"),
+        (Message, "address_hash"),
+    ):
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        single = [n for n, i in found.items() if i["index"] and i["columns"] == [column]]
+        assert single == [], (model.__name__, column, single)
