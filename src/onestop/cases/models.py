@@ -183,7 +183,7 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "warning_level"]),
             # (PostgreSQL also has ``case_inbox_urgency`` on the inbox order, migration 0005, and
             # ``case_inbox_state_urgency`` and ``case_inbox_version_urgency``, the same after
-            # the state or the item version, migrations 0007 and 0008.)
+            # the state or the item version, migration 0007.)
             models.Index(
                 models.F("handling_unit"),
                 models.F("state"),
