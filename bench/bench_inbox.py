@@ -47,9 +47,7 @@ OPEN_SHARE = 0.12
 
 def generate_cases(count: int, versions: list[Any], people: list[Any]) -> float:
     """Insert ``count`` cases in one statement; the seconds it took (with VACUUM ANALYZE)."""
-    from django.db import connection
-
-    from onestop.cases.models import Case
+    import _casedata
 
     open_count = int(count * OPEN_SHARE)
     version_ids = ",".join(str(v.pk) for v in versions)
@@ -108,57 +106,7 @@ def generate_cases(count: int, versions: list[Any], people: list[Any]) -> float:
         "warning_level": warning,
         "verification_code_hash": "md5(g::text) || md5((g + 1)::text)",
     }
-    columns: list[str] = []
-    selects: list[str] = []
-    params: list[Any] = []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in expressions:
-            selects.append(expressions[field.column].replace("%", "%%"))
-        else:  # any other column (present or added later): the field's default
-            selects.append(f"CAST(%s AS {field.db_type(connection)})")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    # Identifiers come from the model and values are generated here.
-    sql = (
-        f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM generate_series(1, {count}) AS g"
-    )
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Rows consistent by construction: skip the per-row foreign-key triggers.
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute(f"VACUUM ANALYZE {Case._meta.db_table}")
-    # A VACUUM right after the load can leave the visibility map unset (a concurrent
-    # transaction, e.g. autovacuum's ANALYZE of another table, still saw the rows as new):
-    # vacuum again, as autovacuum would, until the loaded pages are all-visible (bounded).
-    for _ in range(10):
-        if all_visible_share() >= 0.99:
-            break
-        time.sleep(1)
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM {Case._meta.db_table}")
-    return time.perf_counter() - started
-
-
-def all_visible_share() -> float:
-    """The share of the case table's pages that the visibility map marks all-visible: what
-    index-only scans (the history pages' ids) can skip the table for. Autovacuum keeps old
-    (closed) cases' pages all-visible in production; the bench vacuums after loading."""
-    from django.db import connection
-
-    from onestop.cases.models import Case
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relpages, relallvisible FROM pg_class WHERE relname = %s",
-            [Case._meta.db_table],
-        )
-        pages, visible = cursor.fetchone()
-    return visible / pages if pages else 1.0
+    return _casedata.insert_cases(count, expressions)
 
 
 def proposed_indexes() -> list[Any]:
@@ -353,7 +301,9 @@ def main() -> int:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    print(f"  case table pages all-visible: {all_visible_share():.0%}")
+    import _casedata
+
+    print(f"  case table pages all-visible: {_casedata.case_pages_all_visible():.0%}")
     failures: list[str] = []
     # what the WSGI module does before a web worker's first request (gc.freeze)
     from onestop.config.startup import freeze_heap

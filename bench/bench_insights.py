@@ -62,9 +62,7 @@ RAW_SQL = (
 def generate_cases(count: int, versions: list[Any], people: list[Any]) -> float:
     """Insert ``count`` cases over the last 365 days in one statement; the seconds it took
     (with VACUUM ANALYZE)."""
-    from django.db import connection
-
-    from onestop.cases.models import Case
+    import _casedata
 
     open_count = int(count * OPEN_SHARE)
     version_ids = ",".join(str(v.pk) for v in versions)
@@ -123,31 +121,7 @@ def generate_cases(count: int, versions: list[Any], people: list[Any]) -> float:
         "on_time": f"(CASE WHEN {decided} THEN {decided_at} <= {promised} END)",
         "verification_code_hash": "md5(g::text) || md5((g + 1)::text)",
     }
-    columns: list[str] = []
-    selects: list[str] = []
-    params: list[Any] = []
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in expressions:
-            selects.append(expressions[field.column].replace("%", "%%"))
-        else:  # any other column (present or added later): the field's default
-            selects.append(f"CAST(%s AS {field.db_type(connection)})")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    # Identifiers come from the model and values are generated here.
-    sql = (
-        f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(selects)} FROM generate_series(1, {count}) AS g"
-    )
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        # Rows consistent by construction: skip the per-row foreign-key triggers.
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        cursor.execute("SET session_replication_role = DEFAULT")
-        cursor.execute(f"VACUUM ANALYZE {Case._meta.db_table}")
-    return time.perf_counter() - started
+    return _casedata.insert_cases(count, expressions)
 
 
 def generate(args: argparse.Namespace) -> None:

@@ -56,15 +56,13 @@ def case_public_lookup(*, number: str, code: str) -> Case | None:
 
 def event_action_labels() -> dict[str, str]:
     """Timeline action keys in words: every workflow action, plus the draft's creation."""
-    from django.utils.translation import gettext
-
     from .choices import CaseAction
 
-    return {**{k: str(v) for k, v in CaseAction.choices}, "create": gettext("创建申请")}
+    return {k: event_action_label(k) for k in [*CaseAction.values, "create"]}
 
 
 def event_action_label(action: str) -> str:
-    """One timeline action key in words (``event_action_labels`` for one key: one lookup)."""
+    """One timeline action key in words (what ``event_action_labels`` holds for it)."""
     from django.utils.translation import gettext
 
     from .choices import CaseAction

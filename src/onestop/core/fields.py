@@ -79,5 +79,5 @@ class LookupHashField(models.CharField):
         # back from a migration then took this class's default, True, so db_index=False was
         # silently ignored and the index created anyway.
         name, path, args, kwargs = super().deconstruct()
-        kwargs["db_index"] = self.db_index
+        kwargs["db_index"] = bool(getattr(self, "db_index", False))  # (not in the stubs)
         return name, path, args, kwargs

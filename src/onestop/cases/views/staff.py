@@ -43,8 +43,7 @@ from ..models import TERMINAL_STATES, Case, CaseEvent, CaseSupervision
 PAGE_SIZE = 50
 #: What an inbox row shows: the page reads only these columns (a case row also holds the form
 #: data and the eligibility explanation, JSON that would be decoded for nothing). A row is
-#: bulk-acceptable when it is submitted and its item version is on the spot (马上办), as
-#: ``_bulk_acceptable`` says for a case.
+#: bulk-acceptable when it is submitted and its item version is on the spot (马上办).
 INBOX_COLUMNS = (
     "number",
     "state",
@@ -273,8 +272,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "level": row["warning_level"],
             "warning_label": warning_labels.get(row["warning_level"], row["warning_level"]),
             "bulk": clerk
-            and row["state"] == CaseState.SUBMITTED
-            and row["item_version__on_the_spot"],
+            and _on_the_spot_submitted(row["state"], row["item_version__on_the_spot"]),
         }
         for row in page_rows
     ]
@@ -298,7 +296,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _bulk_acceptable(case: Case) -> bool:
     """A submitted case of an on-the-spot (马上办) item version."""
-    return case.state == CaseState.SUBMITTED and case.item_version.on_the_spot
+    return _on_the_spot_submitted(case.state, case.item_version.on_the_spot)
+
+
+def _on_the_spot_submitted(state: str, on_the_spot: bool) -> bool:
+    return state == CaseState.SUBMITTED and on_the_spot
 
 
 @staff_required
